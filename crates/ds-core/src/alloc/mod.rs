@@ -1,0 +1,1 @@
+//! Owned allocators whose ownership moves into user meta.

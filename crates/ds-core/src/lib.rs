@@ -1,0 +1,22 @@
+//! Safe Rust API for NVIDIA DeepStream: metadata access, allocators, helpers,
+//! image (surface) and tensor access, and the app utilities the sample apps
+//! share.
+//!
+//! Works on both backends of [`ds_sys`]: NVIDIA's DeepStream 7.1 libraries or
+//! the open Rust implementation. See [`backend`].
+//!
+//! ```
+//! ds_core::init().unwrap();
+//! println!("running on the {} backend", ds_core::backend());
+//! ```
+
+pub mod alloc;
+pub mod app;
+pub mod meta;
+pub mod osd;
+pub mod surface;
+pub mod tensor;
+pub mod time;
+
+pub use app::{backend, init};
+pub use meta::*;

@@ -1,0 +1,1 @@
+//! Frame surface (image) access.

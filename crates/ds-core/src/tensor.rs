@@ -1,0 +1,1 @@
+//! Inference tensor output meta.

@@ -1,0 +1,1 @@
+//! Open implementation of the nvds meta functions.
