@@ -19,7 +19,8 @@ fn main() {
     println!("cargo::rerun-if-env-changed=DS_BACKEND");
     println!("cargo::rerun-if-env-changed=DEEPSTREAM_DIR");
 
-    let ds_dir = PathBuf::from(env::var("DEEPSTREAM_DIR").unwrap_or_else(|_| DEFAULT_DS_DIR.into()));
+    let ds_dir =
+        PathBuf::from(env::var("DEEPSTREAM_DIR").unwrap_or_else(|_| DEFAULT_DS_DIR.into()));
     let lib_dir = ds_dir.join("lib");
     let found = NV_LIBS
         .iter()

@@ -59,7 +59,10 @@ mod imp {
         unsafe {
             let base = (p as *mut u8).sub(HEADER);
             let size = (base as *const usize).read();
-            dealloc(base, Layout::from_size_align_unchecked(size + HEADER, HEADER));
+            dealloc(
+                base,
+                Layout::from_size_align_unchecked(size + HEADER, HEADER),
+            );
         }
     }
 }
@@ -130,7 +133,10 @@ mod tests {
         // SAFETY: p is a valid C string from strdup_str.
         let q = unsafe { strdup(p) };
         // SAFETY: q is a valid C string.
-        assert_eq!(unsafe { std::ffi::CStr::from_ptr(q) }.to_str().unwrap(), "car");
+        assert_eq!(
+            unsafe { std::ffi::CStr::from_ptr(q) }.to_str().unwrap(),
+            "car"
+        );
         // SAFETY: both came from this module, freed once.
         unsafe {
             free(p as *mut c_void);

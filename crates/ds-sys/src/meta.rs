@@ -25,7 +25,8 @@ pub type NvDsElementMeta = c_void;
 
 /// Copies metadata: receives the source (for user meta, the `NvDsUserMeta*`)
 /// and returns a newly allocated copy.
-pub type NvDsMetaCopyFunc = Option<unsafe extern "C" fn(data: gpointer, user_data: gpointer) -> gpointer>;
+pub type NvDsMetaCopyFunc =
+    Option<unsafe extern "C" fn(data: gpointer, user_data: gpointer) -> gpointer>;
 /// Releases what a [`NvDsMetaCopyFunc`] (or the producer) allocated.
 pub type NvDsMetaReleaseFunc = Option<unsafe extern "C" fn(data: gpointer, user_data: gpointer)>;
 

@@ -1,4 +1,7 @@
-//! DeepStream metadata access (batch, frame, object, classifier, label, display, user meta).
+//! DeepStream metadata access (batch, frame, object, classifier, label,
+//! display, user meta).
 
 mod user;
-pub use user::UserMeta;
+#[allow(unused_imports)]
+pub(crate) use user::fill_user_meta;
+pub use user::{UserMeta, UserMetaData};

@@ -1,0 +1,1 @@
+//! Open NvBufSurface implementation (system memory).
