@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what building and testing this workspace needs on Debian/Ubuntu:
+# a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
+# plugins, and valgrind. Idempotent: installs only what is missing, runs
+# `apt-get update` at most once, never prompts. Uses sudo only when not root.
+# Rust itself (cargo) must already be installed: see https://rustup.rs.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+PACKAGES=(
+  build-essential
+  pkg-config
+  libgstreamer1.0-dev
+  libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-plugins-base
+  gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly
+  gstreamer1.0-libav
+  gstreamer1.0-tools
+  valgrind
+)
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+is_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
+  missing=()
+  for p in "${PACKAGES[@]}"; do
+    is_installed "$p" || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]]; then
+      as_root=()
+    elif command -v sudo >/dev/null; then
+      as_root=(sudo)
+    else
+      die "not root and no sudo: install ${missing[*]} as root"
+    fi
+    say "installing ${missing[*]}"
+    "${as_root[@]}" apt-get update -q
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    say "system packages: all ${#PACKAGES[@]} present"
+  fi
+else
+  say "not a Debian/Ubuntu system: skipping apt; install the equivalents of: ${PACKAGES[*]}"
+fi
+
+# GStreamer 1.20 is the floor (JetPack 6 / DeepStream 7.1).
+command -v pkg-config >/dev/null || die "pkg-config not found"
+pkg-config --atleast-version=1.20 gstreamer-1.0 ||
+  die "GStreamer >= 1.20 development files not found (pkg-config gstreamer-1.0)"
+say "GStreamer $(pkg-config --modversion gstreamer-1.0)"
+
+if ! command -v cargo >/dev/null; then
+  die "cargo not found: install Rust (https://rustup.rs), e.g.
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y
+then open a new shell (or run: . \"\$HOME/.cargo/env\") and re-run $0"
+fi
+say "$(cargo --version)"
