@@ -133,10 +133,8 @@ mod tests {
         // SAFETY: p is a valid C string from strdup_str.
         let q = unsafe { strdup(p) };
         // SAFETY: q is a valid C string.
-        assert_eq!(
-            unsafe { std::ffi::CStr::from_ptr(q) }.to_str().unwrap(),
-            "car"
-        );
+        let copied = unsafe { std::ffi::CStr::from_ptr(q) };
+        assert_eq!(copied.to_str().unwrap(), "car");
         // SAFETY: both came from this module, freed once.
         unsafe {
             free(p as *mut c_void);
