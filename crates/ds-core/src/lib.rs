@@ -14,6 +14,7 @@ pub mod alloc;
 pub mod app;
 pub mod meta;
 pub mod osd;
+pub mod planes;
 pub mod surface;
 pub mod tensor;
 pub mod time;

@@ -712,6 +712,11 @@ impl SurfaceBatch {
         }
     }
 
+    /// The owned surface pointer (for [`crate::planes`]).
+    pub(crate) fn raw_ptr(&self) -> *mut NvBufSurface {
+        self.surf.as_ptr()
+    }
+
     /// The raw `NvBufSurface`.
     ///
     /// ```

@@ -1,0 +1,6 @@
+//! `nvstreammux` (open implementation): not written yet.
+
+/// Registers the element(s) of this module.
+pub(crate) fn register() -> Result<(), glib::BoolError> {
+    Ok(())
+}
