@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 ci/setup.sh
+ci/samples.sh
 
 if [[ -f apps/deepstream-test1/Cargo.toml ]]; then
   exec cargo run --release -p deepstream-test1 -- "$@"

@@ -1,6 +1,294 @@
-//! `nvv4l2decoder` (open implementation): not written yet.
+//! `nvv4l2decoder` (open implementation): H.264 / H.265 decoding on the CPU
+//! into DeepStream buffers.
+//!
+//! A bin: `decodebin` (software decoders from GStreamer's libav plugin;
+//! this element itself is skipped so it never nests) → `nvvideoconvert` →
+//! `video/x-raw(memory:NVMM), format=NV12`. Each output buffer holds a
+//! batch-of-one `NvBufSurface`, as NVIDIA's decoder produces.
+//!
+//! Its rank is above the software decoders', so `decodebin` /
+//! `uridecodebin` pick it, as they pick NVIDIA's decoder on a DeepStream
+//! machine (deepstream-test3 checks that the decoded pad is NVMM).
+//!
+//! Properties: `drop-frame-interval` (output every n-th frame; 0 or 1 =
+//! all) is implemented; `gpu-id`, `num-extra-surfaces`, `cudadec-memtype`,
+//! `enable-max-performance` and `skip-frames` are accepted for
+//! compatibility and have no effect on the CPU.
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
 
-/// Registers the element(s) of this module.
+glib::wrapper! {
+    /// The open `nvv4l2decoder` bin.
+    pub struct NvV4l2Decoder(ObjectSubclass<imp::NvV4l2Decoder>) @extends gst::Bin, gst::Element, gst::Object;
+}
+
+/// Registers `nvv4l2decoder`.
 pub(crate) fn register() -> Result<(), glib::BoolError> {
-    Ok(())
+    gst::Element::register(
+        None,
+        "nvv4l2decoder",
+        gst::Rank::PRIMARY + 10,
+        NvV4l2Decoder::static_type(),
+    )
+}
+
+mod imp {
+    use super::*;
+    use gst::subclass::prelude::*;
+    use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+    use std::sync::{Arc, LazyLock, Mutex};
+
+    /// Factories `decodebin` must not plug inside this bin.
+    const SKIP: &[&str] = &["nvv4l2decoder"];
+
+    #[derive(Default)]
+    pub struct NvV4l2Decoder {
+        drop_interval: Arc<AtomicU32>,
+        gpu_id: AtomicU32,
+        extra_surfaces: AtomicU32,
+        cudadec_memtype: AtomicU32,
+        skip_frames: AtomicU32,
+        max_perf: std::sync::atomic::AtomicBool,
+        /// Why the internal pipeline could not be built (reported at the
+        /// first state change).
+        broken: Mutex<Option<String>>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for NvV4l2Decoder {
+        const NAME: &'static str = "DsOpenNvV4l2Decoder";
+        type Type = super::NvV4l2Decoder;
+        type ParentType = gst::Bin;
+    }
+
+    impl NvV4l2Decoder {
+        fn build(&self) -> Result<(), String> {
+            let obj = self.obj();
+            let make = |factory: &str, name: &str| {
+                gst::ElementFactory::make(factory)
+                    .name(name)
+                    .build()
+                    .map_err(|_| {
+                        format!(
+                            "nvv4l2decoder: element `{factory}` is missing (install the \
+                             GStreamer plugins: ci/setup.sh)"
+                        )
+                    })
+            };
+            let decodebin = make("decodebin", "decodebin")?;
+            let convert = make("nvvideoconvert", "convert")?;
+            let filter = make("capsfilter", "nvmm-nv12")?;
+            filter.set_property(
+                "caps",
+                gst::Caps::builder("video/x-raw")
+                    .features([crate::caps::NVMM])
+                    .field("format", "NV12")
+                    .build(),
+            );
+            obj.add_many([&decodebin, &convert, &filter])
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
+            convert
+                .link(&filter)
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
+
+            let sink_templ = obj.pad_template("sink").expect("sink template");
+            let src_templ = obj.pad_template("src").expect("src template");
+            let sink = gst::GhostPad::builder_from_template(&sink_templ)
+                .name("sink")
+                .build();
+            sink.set_target(decodebin.static_pad("sink").as_ref())
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
+            let src = gst::GhostPad::builder_from_template(&src_templ)
+                .name("src")
+                .build();
+            src.set_target(filter.static_pad("src").as_ref())
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
+
+            // Output every n-th decoded frame.
+            let interval = self.drop_interval.clone();
+            let seen = AtomicU64::new(0);
+            src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+                let n = u64::from(interval.load(Ordering::Relaxed));
+                let i = seen.fetch_add(1, Ordering::Relaxed);
+                if n > 1 && i % n != 0 {
+                    gst::PadProbeReturn::Drop
+                } else {
+                    gst::PadProbeReturn::Ok
+                }
+            });
+            obj.add_pad(&sink).map_err(|e| format!("nvv4l2decoder: {e}"))?;
+            obj.add_pad(&src).map_err(|e| format!("nvv4l2decoder: {e}"))?;
+
+            decodebin.connect("autoplug-select", false, |args| {
+                let factory = args[3].get::<gst::ElementFactory>().ok()?;
+                let class = glib::EnumClass::with_type(glib::Type::from_name(
+                    "GstAutoplugSelectResult",
+                )?)?;
+                // GST_AUTOPLUG_SELECT_TRY = 0, GST_AUTOPLUG_SELECT_SKIP = 2.
+                let skip = SKIP.contains(&factory.name().as_str());
+                class.to_value(if skip { 2 } else { 0 })
+            });
+            let convert_weak = convert.downgrade();
+            decodebin.connect_pad_added(move |_, pad| {
+                let Some(convert) = convert_weak.upgrade() else {
+                    return;
+                };
+                let is_video = pad
+                    .current_caps()
+                    .or_else(|| Some(pad.query_caps(None)))
+                    .and_then(|c| c.structure(0).map(|s| s.name().starts_with("video/")))
+                    .unwrap_or(false);
+                let Some(sink) = convert.static_pad("sink") else {
+                    return;
+                };
+                if is_video && !sink.is_linked() {
+                    if let Err(e) = pad.link(&sink) {
+                        gst::warning!(CAT, "nvv4l2decoder: cannot link decoded pad: {e:?}");
+                    }
+                }
+            });
+            Ok(())
+        }
+    }
+
+    static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+        gst::DebugCategory::new(
+            "nvv4l2decoder",
+            gst::DebugColorFlags::empty(),
+            Some("open nvv4l2decoder"),
+        )
+    });
+
+    impl ObjectImpl for NvV4l2Decoder {
+        fn constructed(&self) {
+            self.parent_constructed();
+            if let Err(e) = self.build() {
+                *self.broken.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+            }
+        }
+
+        fn properties() -> &'static [glib::ParamSpec] {
+            static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+                let uint = |name: &str, blurb: &str| {
+                    glib::ParamSpecUInt::builder(name).blurb(blurb).build()
+                };
+                vec![
+                    uint("drop-frame-interval", "Output every n-th frame (0 or 1: all)"),
+                    uint("gpu-id", "GPU id (no effect on the CPU)"),
+                    uint("num-extra-surfaces", "Extra surfaces (no effect on the CPU)"),
+                    uint("cudadec-memtype", "CUDA memory type (no effect on the CPU)"),
+                    uint("skip-frames", "Frame types to skip (accepted, not implemented)"),
+                    glib::ParamSpecBoolean::builder("enable-max-performance")
+                        .blurb("Max clocks (no effect on the CPU)")
+                        .build(),
+                ]
+            });
+            PROPS.as_ref()
+        }
+
+        fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+            let o = Ordering::Relaxed;
+            match pspec.name() {
+                "drop-frame-interval" => self.drop_interval.store(value.get().unwrap_or(0), o),
+                "gpu-id" => self.gpu_id.store(value.get().unwrap_or(0), o),
+                "num-extra-surfaces" => self.extra_surfaces.store(value.get().unwrap_or(0), o),
+                "cudadec-memtype" => self.cudadec_memtype.store(value.get().unwrap_or(0), o),
+                "skip-frames" => self.skip_frames.store(value.get().unwrap_or(0), o),
+                "enable-max-performance" => self.max_perf.store(value.get().unwrap_or(false), o),
+                _ => {}
+            }
+        }
+
+        fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+            let o = Ordering::Relaxed;
+            match pspec.name() {
+                "drop-frame-interval" => self.drop_interval.load(o).to_value(),
+                "gpu-id" => self.gpu_id.load(o).to_value(),
+                "num-extra-surfaces" => self.extra_surfaces.load(o).to_value(),
+                "cudadec-memtype" => self.cudadec_memtype.load(o).to_value(),
+                "skip-frames" => self.skip_frames.load(o).to_value(),
+                "enable-max-performance" => self.max_perf.load(o).to_value(),
+                _ => glib::Value::from_type(pspec.value_type()),
+            }
+        }
+    }
+
+    impl GstObjectImpl for NvV4l2Decoder {}
+
+    impl ElementImpl for NvV4l2Decoder {
+        fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+            static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+                gst::subclass::ElementMetadata::new(
+                    "NVIDIA v4l2 video decoder (open, CPU)",
+                    "Codec/Decoder/Video/Hardware",
+                    "Decodes H.264 / H.265 into DeepStream NVMM buffers on the CPU",
+                    "deepstream-rs",
+                )
+            });
+            Some(&*META)
+        }
+
+        fn pad_templates() -> &'static [gst::PadTemplate] {
+            static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+                let sink_caps = gst::Caps::builder("video/x-h264")
+                    .field("stream-format", "byte-stream")
+                    .field("alignment", "au")
+                    .build();
+                let mut sink_caps = sink_caps;
+                sink_caps.merge(
+                    gst::Caps::builder("video/x-h265")
+                        .field("stream-format", "byte-stream")
+                        .field("alignment", "au")
+                        .build(),
+                );
+                let src_caps = gst::Caps::builder("video/x-raw")
+                    .features([crate::caps::NVMM])
+                    .field("format", "NV12")
+                    .field("width", gst::IntRange::new(1, i32::MAX))
+                    .field("height", gst::IntRange::new(1, i32::MAX))
+                    .field(
+                        "framerate",
+                        gst::FractionRange::new(
+                            gst::Fraction::new(0, 1),
+                            gst::Fraction::new(i32::MAX, 1),
+                        ),
+                    )
+                    .build();
+                vec![
+                    gst::PadTemplate::new(
+                        "sink",
+                        gst::PadDirection::Sink,
+                        gst::PadPresence::Always,
+                        &sink_caps,
+                    )
+                    .expect("valid sink template"),
+                    gst::PadTemplate::new(
+                        "src",
+                        gst::PadDirection::Src,
+                        gst::PadPresence::Always,
+                        &src_caps,
+                    )
+                    .expect("valid src template"),
+                ]
+            });
+            TEMPLATES.as_ref()
+        }
+
+        fn change_state(
+            &self,
+            transition: gst::StateChange,
+        ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+            if transition == gst::StateChange::NullToReady {
+                let broken = self.broken.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                if let Some(msg) = broken {
+                    gst::element_imp_error!(self, gst::CoreError::MissingPlugin, ["{}", msg]);
+                    return Err(gst::StateChangeError);
+                }
+            }
+            self.parent_change_state(transition)
+        }
+    }
+
+    impl BinImpl for NvV4l2Decoder {}
 }
