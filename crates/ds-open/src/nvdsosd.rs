@@ -1,6 +1,0 @@
-//! `nvdsosd` (open implementation): not written yet.
-
-/// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
-    Ok(())
-}
