@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Sets the machine up (ci/setup.sh), then runs deepstream-test1 (arguments
-# are passed to it). Until the sample apps land in this tree (apps/, issues
-# 4-6), it says so and runs the ds-core app-utilities demo instead.
+# Sets the machine up (ci/setup.sh, ci/samples.sh), then runs
+# deepstream-test1 (arguments are passed to it). Until the sample apps land in
+# this tree (apps/, issues 4-6), it says so and runs the open video-path
+# example on the sample clip instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -12,6 +13,6 @@ if [[ -f apps/deepstream-test1/Cargo.toml ]]; then
   exec cargo run --release -p deepstream-test1 -- "$@"
 fi
 
-echo "demo: apps/deepstream-test1 is not in this tree yet (the sample apps land in issues 4-6)."
-echo "demo: running the ds-core app-utilities demo instead (crates/ds-core/examples/app_demo.rs)."
-exec cargo run --release -p ds-core --example app_demo
+echo "demo: apps/deepstream-test1 is not in this tree yet (it lands with the open nvinfer, issue 4)."
+echo "demo: running the open video path on the sample clip instead (crates/ds-open/examples/osd_to_mp4.rs)."
+exec cargo run --release -p ds-open --example osd_to_mp4 -- samples/sample_720p.h264 out/osd.mp4 "$@"

@@ -88,6 +88,11 @@ fn main() -> Result<()> {
             }
             gst::PadProbeReturn::Ok
         });
+    // First Ctrl-C: EOS, so the MP4 is finalised; a second one stops at once.
+    let stopper = ds_core::app::Interrupter::new(&pipeline);
+    ctrlc::set_handler(move || {
+        stopper.interrupt();
+    })?;
     let start = Instant::now();
     ds_core::app::run(&pipeline)?;
     let secs = start.elapsed().as_secs_f64();
