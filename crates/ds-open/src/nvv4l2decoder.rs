@@ -117,14 +117,15 @@ mod imp {
                     gst::PadProbeReturn::Ok
                 }
             });
-            obj.add_pad(&sink).map_err(|e| format!("nvv4l2decoder: {e}"))?;
-            obj.add_pad(&src).map_err(|e| format!("nvv4l2decoder: {e}"))?;
+            obj.add_pad(&sink)
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
+            obj.add_pad(&src)
+                .map_err(|e| format!("nvv4l2decoder: {e}"))?;
 
             decodebin.connect("autoplug-select", false, |args| {
                 let factory = args[3].get::<gst::ElementFactory>().ok()?;
-                let class = glib::EnumClass::with_type(glib::Type::from_name(
-                    "GstAutoplugSelectResult",
-                )?)?;
+                let class =
+                    glib::EnumClass::with_type(glib::Type::from_name("GstAutoplugSelectResult")?)?;
                 // GST_AUTOPLUG_SELECT_TRY = 0, GST_AUTOPLUG_SELECT_SKIP = 2.
                 let skip = SKIP.contains(&factory.name().as_str());
                 class.to_value(if skip { 2 } else { 0 })
@@ -174,11 +175,20 @@ mod imp {
                     glib::ParamSpecUInt::builder(name).blurb(blurb).build()
                 };
                 vec![
-                    uint("drop-frame-interval", "Output every n-th frame (0 or 1: all)"),
+                    uint(
+                        "drop-frame-interval",
+                        "Output every n-th frame (0 or 1: all)",
+                    ),
                     uint("gpu-id", "GPU id (no effect on the CPU)"),
-                    uint("num-extra-surfaces", "Extra surfaces (no effect on the CPU)"),
+                    uint(
+                        "num-extra-surfaces",
+                        "Extra surfaces (no effect on the CPU)",
+                    ),
                     uint("cudadec-memtype", "CUDA memory type (no effect on the CPU)"),
-                    uint("skip-frames", "Frame types to skip (accepted, not implemented)"),
+                    uint(
+                        "skip-frames",
+                        "Frame types to skip (accepted, not implemented)",
+                    ),
                     glib::ParamSpecBoolean::builder("enable-max-performance")
                         .blurb("Max clocks (no effect on the CPU)")
                         .build(),
@@ -280,7 +290,11 @@ mod imp {
             transition: gst::StateChange,
         ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
             if transition == gst::StateChange::NullToReady {
-                let broken = self.broken.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                let broken = self
+                    .broken
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clone();
                 if let Some(msg) = broken {
                     gst::element_imp_error!(self, gst::CoreError::MissingPlugin, ["{}", msg]);
                     return Err(gst::StateChangeError);

@@ -546,6 +546,9 @@ mod imp {
         ) -> Result<gst_base::subclass::base_transform::PrepareOutputBufferSuccess, gst::FlowError>
         {
             use gst_base::subclass::base_transform::{InputBuffer, PrepareOutputBufferSuccess};
+            if self.obj().is_passthrough() {
+                return Ok(PrepareOutputBufferSuccess::InputBuffer);
+            }
             let inbuf: &gst::BufferRef = match inbuf {
                 InputBuffer::Readable(b) => b,
                 InputBuffer::Writable(b) => b,
