@@ -111,7 +111,7 @@ mod imp {
             src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
                 let n = u64::from(interval.load(Ordering::Relaxed));
                 let i = seen.fetch_add(1, Ordering::Relaxed);
-                if n > 1 && i % n != 0 {
+                if n > 1 && !i.is_multiple_of(n) {
                     gst::PadProbeReturn::Drop
                 } else {
                     gst::PadProbeReturn::Ok
