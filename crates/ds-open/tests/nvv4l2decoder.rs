@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 fn sample(name: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../samples").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../samples")
+        .join(name);
     assert!(
         p.is_file(),
         "{} is missing: run ci/samples.sh (ci/test.sh does) to make the sample streams",
@@ -28,22 +30,32 @@ struct Seen {
 /// returns what the sink got, or the error message.
 fn run(desc: &str) -> Result<Seen, String> {
     ds_open::init().unwrap();
-    let pipeline = gst::parse::launch(desc).unwrap().downcast::<gst::Pipeline>().unwrap();
+    let pipeline = gst::parse::launch(desc)
+        .unwrap()
+        .downcast::<gst::Pipeline>()
+        .unwrap();
     let seen = Arc::new(Mutex::new(Seen::default()));
     let s = seen.clone();
     let sink = pipeline.by_name("sink").unwrap();
-    sink.static_pad("sink").unwrap().add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
-        if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_ref() {
-            let mut s = s.lock().unwrap();
-            if s.caps.is_none() {
-                s.caps = pad.current_caps();
+    sink.static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |pad, info| {
+            if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_ref() {
+                let mut s = s.lock().unwrap();
+                if s.caps.is_none() {
+                    s.caps = pad.current_caps();
+                }
+                let surface = SurfaceRef::from_buffer(buffer).expect("an NvBufSurface buffer");
+                let frame = surface.frame(0).unwrap();
+                s.frames.push((
+                    frame.format(),
+                    frame.width(),
+                    frame.height(),
+                    surface.batch_size(),
+                ));
             }
-            let surface = SurfaceRef::from_buffer(buffer).expect("an NvBufSurface buffer");
-            let frame = surface.frame(0).unwrap();
-            s.frames.push((frame.format(), frame.width(), frame.height(), surface.batch_size()));
-        }
-        gst::PadProbeReturn::Ok
-    });
+            gst::PadProbeReturn::Ok
+        });
     let result = ds_core::app::run(&pipeline).map_err(|e| e.to_string());
     pipeline.set_state(gst::State::Null).unwrap();
     result?;
@@ -83,7 +95,10 @@ fn h265_decodes_too() {
     )
     .unwrap();
     assert_eq!(seen.frames.len(), 12);
-    assert!(seen.frames.iter().all(|f| *f == (ds_sys::NVBUF_COLOR_FORMAT_NV12, 320, 240, 1)));
+    assert!(seen
+        .frames
+        .iter()
+        .all(|f| *f == (ds_sys::NVBUF_COLOR_FORMAT_NV12, 320, 240, 1)));
 }
 
 #[test]
@@ -91,8 +106,14 @@ fn uridecodebin_picks_it_and_outputs_nvmm() {
     ds_open::init().unwrap();
     let uri = gst::glib::filename_to_uri(sample("sample_720p.mp4"), None).unwrap();
     let pipeline = gst::Pipeline::new();
-    let src = gst::ElementFactory::make("uridecodebin").property("uri", uri.as_str()).build().unwrap();
-    let sink = gst::ElementFactory::make("fakesink").property("sync", false).build().unwrap();
+    let src = gst::ElementFactory::make("uridecodebin")
+        .property("uri", uri.as_str())
+        .build()
+        .unwrap();
+    let sink = gst::ElementFactory::make("fakesink")
+        .property("sync", false)
+        .build()
+        .unwrap();
     pipeline.add_many([&src, &sink]).unwrap();
     let nvmm = Arc::new(Mutex::new(None));
     let n = nvmm.clone();
@@ -106,19 +127,25 @@ fn uridecodebin_picks_it_and_outputs_nvmm() {
     let counted = Arc::new(Mutex::new(0u32));
     let c = counted.clone();
     let pl = pipeline.downgrade();
-    sink.static_pad("sink").unwrap().add_probe(gst::PadProbeType::BUFFER, move |_, _| {
-        let mut c = c.lock().unwrap();
-        *c += 1;
-        if *c == 5 {
-            if let Some(p) = pl.upgrade() {
-                p.send_event(gst::event::Eos::new());
+    sink.static_pad("sink")
+        .unwrap()
+        .add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            let mut c = c.lock().unwrap();
+            *c += 1;
+            if *c == 5 {
+                if let Some(p) = pl.upgrade() {
+                    p.send_event(gst::event::Eos::new());
+                }
             }
-        }
-        gst::PadProbeReturn::Ok
-    });
+            gst::PadProbeReturn::Ok
+        });
     ds_core::app::run(&pipeline).unwrap();
     pipeline.set_state(gst::State::Null).unwrap();
-    assert_eq!(*nvmm.lock().unwrap(), Some(true), "decodebin picked nvv4l2decoder");
+    assert_eq!(
+        *nvmm.lock().unwrap(),
+        Some(true),
+        "decodebin picked nvv4l2decoder"
+    );
     assert!(*counted.lock().unwrap() >= 5);
 }
 
