@@ -22,6 +22,7 @@
 pub mod caps;
 pub mod convert;
 pub mod nvdsosd;
+pub mod nvinfer;
 pub mod nvmultistreamtiler;
 pub mod nvstreammux;
 pub mod nvv4l2decoder;
@@ -49,6 +50,7 @@ pub fn register() -> Result<(), glib::BoolError> {
         nvvideoconvert::register()?;
         nvmultistreamtiler::register()?;
         nvdsosd::register()?;
+        nvinfer::register()?;
         sinks::register()?;
         Ok(())
     })
