@@ -1,9 +1,53 @@
-//! `nvinfer`: DeepStream's inference element (open backend). This stub holds
-//! only the config-file parser; the element replaces it.
+//! `nvinfer` (open implementation): DeepStream's inference element on the
+//! CPU, driven by DeepStream's own config-file format ([`config`]).
+//!
+//! * **Primary mode** (`process-mode=1`): every frame of the batch is scaled
+//!   to the network input ([`preprocess`]), the frames go through the model
+//!   together (in chunks of `batch-size`), and the detections are parsed
+//!   ([`parse`]), mapped through `class-map`, clustered and attached as
+//!   `NvDsObjectMeta` (class_id, confidence, rect_params,
+//!   detector_bbox_info, obj_label, text_params, unique_component_id).
+//!   `interval=N` skips N batches after each inferred one.
+//! * **Secondary mode** (`process-mode=2`, `network-type=1`): every object
+//!   made by `operate-on-gie-id` (any when -1) of the classes in
+//!   `operate-on-class-ids` (all when empty), within the
+//!   `input-object-min/max-width/height` limits, is cropped and classified;
+//!   results at or above `classifier-threshold` become `NvDsClassifierMeta`
+//!   with one `NvDsLabelInfo` per output layer, and the label is appended
+//!   to the object's display text.
+//! * `output-tensor-meta=1` attaches the raw output layers as
+//!   `NvDsInferTensorMeta` user meta (frame user meta in primary mode,
+//!   object user meta in secondary mode), readable with
+//!   `ds_core::tensor::TensorMeta`.
+//!
+//! Properties (they override the config file, as in DeepStream):
+//! `config-file-path`, `unique-id`, `process-mode`, `infer-on-gie-id`,
+//! `operate-on-class-ids` / `infer-on-class-ids` (`"0:2:"`), `batch-size`,
+//! `interval`, `output-tensor-meta`, `model-engine-file` (accepted,
+//! ignored: there is no TensorRT engine), `gpu-id` (ignored).
+//!
+//! Inference runs in ONNX Runtime ([`engine`]). Config warnings (unknown
+//! keys) are posted as element warnings; a bad config, a missing model or
+//! label file, or a model that does not fit the config stop the pipeline
+//! with one element error naming the cause.
 
 pub mod config;
+pub mod engine;
+pub mod parse;
+pub mod preprocess;
 
-/// Registers the element (stub: nothing to register yet).
+mod imp;
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+
+glib::wrapper! {
+    /// The open `nvinfer` element.
+    pub struct NvInfer(ObjectSubclass<imp::NvInfer>) @extends gstreamer_base::BaseTransform, gst::Element, gst::Object;
+}
+
+/// Registers `nvinfer`.
 pub(crate) fn register() -> Result<(), glib::BoolError> {
-    Ok(())
+    gst::Element::register(None, "nvinfer", gst::Rank::PRIMARY, NvInfer::static_type())
 }

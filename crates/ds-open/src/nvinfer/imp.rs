@@ -1,0 +1,735 @@
+//! The `nvinfer` element's GObject implementation.
+use super::config::{InferConfig, NetworkType, ProcessMode};
+use super::engine::{Engine, Output};
+use super::parse::{self, Candidate, Parser};
+use super::preprocess::{self, Normalize, Placement};
+use crate::convert::{Image, Rect};
+use ds_core::osd::Color;
+use ds_core::planes::SurfaceRef;
+use ds_core::tensor::{LayerData, NetworkInfo, TensorOutput};
+use ds_core::BatchMeta;
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use gstreamer_base as gst_base;
+use gstreamer_base::subclass::prelude::*;
+use std::path::Path;
+use std::sync::{LazyLock, Mutex, MutexGuard};
+
+static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
+    gst::DebugCategory::new(
+        "nvinfer",
+        gst::DebugColorFlags::empty(),
+        Some("open nvinfer"),
+    )
+});
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Properties set on the element: they override the config file.
+#[derive(Debug, Default, Clone)]
+struct Settings {
+    config_path: Option<String>,
+    unique_id: Option<u32>,
+    process_mode: Option<ProcessMode>,
+    infer_on_gie_id: Option<i32>,
+    class_ids: Option<Vec<i32>>,
+    batch_size: Option<u32>,
+    interval: Option<u32>,
+    output_tensor_meta: Option<bool>,
+    model_engine_file: Option<String>,
+    gpu_id: u32,
+}
+
+/// Everything loaded at start.
+struct Model {
+    config: InferConfig,
+    engine: Engine,
+    parser: Parser,
+    /// Labels per output layer (detectors: one layer).
+    labels: Vec<Vec<String>>,
+    norm: Normalize,
+    /// Network input channels, height, width.
+    chw: [usize; 3],
+    /// Frames or objects per inference call.
+    chunk: usize,
+    /// Batches seen (for `interval`).
+    batches: u64,
+    scratch: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct NvInfer {
+    settings: Mutex<Settings>,
+    model: Mutex<Option<Model>>,
+}
+
+#[glib::object_subclass]
+impl ObjectSubclass for NvInfer {
+    const NAME: &'static str = "DsOpenNvInfer";
+    type Type = super::NvInfer;
+    type ParentType = gst_base::BaseTransform;
+}
+
+/// Parses `"0:2:"`-style class id lists.
+fn parse_class_ids(s: &str) -> Result<Vec<i32>, String> {
+    s.split([':', ';', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            t.parse::<i32>()
+                .map_err(|_| format!("bad class id '{t}' in '{s}'"))
+        })
+        .collect()
+}
+
+/// Reads a DeepStream label file: detectors one label per line;
+/// classifiers one line per output layer with `;`-separated labels.
+fn read_labels(path: &Path, network_type: NetworkType) -> Result<Vec<Vec<String>>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read label file '{}': {e}", path.display()))?;
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let split = |l: &str| -> Vec<String> {
+        l.split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    Ok(match network_type {
+        NetworkType::Classifier => lines.into_iter().map(split).collect(),
+        _ if lines.len() == 1 && lines[0].contains(';') => vec![split(lines[0])],
+        _ => vec![lines.into_iter().map(String::from).collect()],
+    })
+}
+
+fn color(c: [f32; 4]) -> Color {
+    Color::clamped(
+        f64::from(c[0]),
+        f64::from(c[1]),
+        f64::from(c[2]),
+        f64::from(c[3]),
+    )
+}
+
+impl NvInfer {
+    fn load(&self) -> Result<Model, String> {
+        let s = lock(&self.settings).clone();
+        let path = s
+            .config_path
+            .clone()
+            .ok_or_else(|| "nvinfer: config-file-path is not set".to_string())?;
+        let (mut config, warnings) =
+            InferConfig::from_file(Path::new(&path)).map_err(|e| format!("nvinfer: {e}"))?;
+        for w in warnings {
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ["nvinfer: {}", w]);
+        }
+        if let Some(v) = s.unique_id {
+            config.gie_unique_id = v;
+        }
+        if let Some(v) = s.process_mode {
+            config.process_mode = v;
+        }
+        if let Some(v) = s.infer_on_gie_id {
+            config.operate_on_gie_id = v;
+        }
+        if let Some(v) = s.class_ids.clone() {
+            config.operate_on_class_ids = v;
+        }
+        if let Some(v) = s.batch_size {
+            config.batch_size = v.max(1);
+        }
+        if let Some(v) = s.interval {
+            config.interval = v;
+        }
+        if let Some(v) = s.output_tensor_meta {
+            config.output_tensor_meta = v;
+        }
+        config
+            .validate()
+            .map_err(|e| format!("nvinfer: {path}: {e}"))?;
+        if config.model_engine_file.is_some() || s.model_engine_file.is_some() {
+            eprintln!(
+                "nvinfer: model-engine-file is ignored on the open backend (no TensorRT); \
+                 running onnx-file with ONNX Runtime"
+            );
+        }
+        let onnx = config.onnx_file.clone().ok_or_else(|| {
+            format!("nvinfer: {path}: onnx-file is not set (the open nvinfer runs ONNX models)")
+        })?;
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let engine = Engine::load(&onnx, config.onnxruntime_lib.as_deref(), threads)
+            .map_err(|e| format!("nvinfer: {e}"))?;
+        let chw = engine.input_chw();
+        let want = config.model_color_format.channels();
+        if chw[0] != want {
+            return Err(format!(
+                "nvinfer: model '{}' takes {} input channels but model-color-format={} needs {}",
+                onnx.display(),
+                chw[0],
+                config.model_color_format.code(),
+                want
+            ));
+        }
+        // One run on a blank input tells the output layers.
+        let probe = engine
+            .run(1, vec![0.0; chw[0] * chw[1] * chw[2]])
+            .map_err(|e| format!("nvinfer: model '{}': {e}", onnx.display()))?;
+        let shapes: Vec<(String, Vec<usize>)> = probe
+            .iter()
+            .map(|o| (o.name.clone(), o.dims.clone()))
+            .collect();
+        let parser = parse::parser_for(&config, &shapes, (chw[1], chw[2]))
+            .map_err(|e| format!("nvinfer: {path}: {e}"))?;
+        let labels = match &config.labelfile_path {
+            Some(p) => read_labels(p, config.network_type).map_err(|e| format!("nvinfer: {e}"))?,
+            None => Vec::new(),
+        };
+        let mut offsets = [0.0f32; 3];
+        for (o, v) in offsets.iter_mut().zip(&config.offsets) {
+            *o = *v;
+        }
+        let norm = Normalize {
+            scale: config.net_scale_factor,
+            offsets,
+            color: config.model_color_format,
+            keep_aspect: config.maintain_aspect_ratio,
+            symmetric: config.symmetric_padding,
+        };
+        let max = engine.max_batch().unwrap_or(usize::MAX);
+        let chunk = (config.batch_size as usize).clamp(1, max.max(1));
+        gst::info!(
+            CAT,
+            imp = self,
+            "loaded {} ({}x{}x{}), {:?}, batch {}",
+            onnx.display(),
+            chw[0],
+            chw[1],
+            chw[2],
+            config.process_mode,
+            chunk
+        );
+        Ok(Model {
+            config,
+            engine,
+            parser,
+            labels,
+            norm,
+            chw,
+            chunk,
+            batches: 0,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Runs `regions` (batch_id, region) of `buffer` through the model in
+    /// chunks; returns per region its placement and the outputs of its
+    /// chunk with its index in that chunk.
+    fn infer(
+        &self,
+        model: &mut Model,
+        buffer: &gst::BufferRef,
+        regions: &[(u32, Rect)],
+    ) -> Result<Vec<(Placement, std::rc::Rc<Vec<Output>>, usize)>, String> {
+        let surface = SurfaceRef::from_buffer(buffer).map_err(|e| format!("nvinfer: {e}"))?;
+        let [c, h, w] = model.chw;
+        let per = c * h * w;
+        let mut results = Vec::with_capacity(regions.len());
+        for chunk in regions.chunks(model.chunk) {
+            let mut input = vec![0f32; per * chunk.len()];
+            let mut places = Vec::with_capacity(chunk.len());
+            for (i, (batch_id, region)) in chunk.iter().enumerate() {
+                let frame = surface
+                    .frame(*batch_id)
+                    .map_err(|e| format!("nvinfer: {e}"))?;
+                let image = Image::from_planes(&frame).ok_or_else(|| {
+                    format!("nvinfer: unsupported frame format {}", frame.format())
+                })?;
+                let p = preprocess::prepare(
+                    &image,
+                    *region,
+                    w,
+                    h,
+                    &model.norm,
+                    &mut model.scratch,
+                    &mut input[i * per..(i + 1) * per],
+                );
+                places.push(p);
+            }
+            let outputs = std::rc::Rc::new(
+                model
+                    .engine
+                    .run(chunk.len(), input)
+                    .map_err(|e| format!("nvinfer: {e}"))?,
+            );
+            for (i, p) in places.into_iter().enumerate() {
+                results.push((p, outputs.clone(), i));
+            }
+        }
+        Ok(results)
+    }
+
+    fn tensor_meta(model: &Model, outputs: &[Output], index: usize) -> Option<TensorOutput> {
+        let [c, h, w] = model.chw;
+        let info = NetworkInfo {
+            width: w as u32,
+            height: h as u32,
+            channels: c as u32,
+        };
+        let mut t = TensorOutput::new(model.config.gie_unique_id, info);
+        t.set_maintain_aspect_ratio(model.config.maintain_aspect_ratio);
+        for o in outputs {
+            let batch = o.dims.first().copied().unwrap_or(1).max(1);
+            let per = o.data.len() / batch;
+            let dims: Vec<u32> = o.dims.iter().skip(1).map(|d| *d as u32).collect();
+            let data = o.data.get(index * per..(index + 1) * per)?;
+            t.push_layer(&o.name, &dims, LayerData::Float(data)).ok()?;
+        }
+        Some(t)
+    }
+
+    fn primary(&self, model: &mut Model, buffer: &mut gst::BufferRef) -> Result<(), String> {
+        let interval = u64::from(model.config.interval);
+        let n = model.batches;
+        model.batches += 1;
+        if interval > 0 && n % (interval + 1) != 0 {
+            return Ok(());
+        }
+        // Frames: (index in the frame list, batch_id, full-frame region).
+        let frames: Vec<(usize, u32)> = match BatchMeta::from_buffer(buffer) {
+            Some(b) => b
+                .frames()
+                .enumerate()
+                .map(|(i, f)| (i, f.batch_id()))
+                .collect(),
+            None => return Ok(()),
+        };
+        let regions: Vec<(u32, Rect)> = {
+            let surface = SurfaceRef::from_buffer(buffer).map_err(|e| format!("nvinfer: {e}"))?;
+            let mut r = Vec::with_capacity(frames.len());
+            for (_, batch_id) in &frames {
+                let f = surface
+                    .frame(*batch_id)
+                    .map_err(|e| format!("nvinfer: {e}"))?;
+                r.push((*batch_id, Rect::new(0, 0, f.width(), f.height())));
+            }
+            r
+        };
+        let results = self.infer(model, buffer, &regions)?;
+        let mut per_frame: Vec<(Vec<Candidate>, Placement, Option<TensorOutput>)> = Vec::new();
+        for (place, outputs, i) in &results {
+            let dets = parse::detections(&model.parser, &model.config, outputs, *i)
+                .map_err(|e| format!("nvinfer: {e}"))?;
+            let tensor = if model.config.output_tensor_meta {
+                Self::tensor_meta(model, outputs, *i)
+            } else {
+                None
+            };
+            per_frame.push((dets, *place, tensor));
+        }
+        let batch = BatchMeta::from_buffer_mut(buffer).ok_or("nvinfer: batch meta vanished")?;
+        let mut batch = batch.lock();
+        for ((index, _), ((dets, place, tensor), (_, region))) in
+            frames.iter().zip(per_frame.into_iter().zip(&regions))
+        {
+            let Some(mut frame) = batch.frame_mut(*index) else {
+                continue;
+            };
+            frame.set_infer_done(true);
+            for d in dets {
+                let (l, t, w, h) = place.to_source(d.left, d.top, d.width, d.height);
+                let (l, t) = (l.max(0.0), t.max(0.0));
+                let w = w.min(region.w as f32 - l).max(0.0);
+                let h = h.min(region.h as f32 - t).max(0.0);
+                let attrs = model.config.class_attrs_for(d.class_id);
+                if (attrs.detected_min_w > 0 && w < attrs.detected_min_w as f32)
+                    || (attrs.detected_min_h > 0 && h < attrs.detected_min_h as f32)
+                    || (attrs.detected_max_w > 0 && w > attrs.detected_max_w as f32)
+                    || (attrs.detected_max_h > 0 && h > attrs.detected_max_h as f32)
+                    || t < attrs.roi_top_offset as f32
+                    || t + h > region.h as f32 - attrs.roi_bottom_offset as f32
+                {
+                    continue;
+                }
+                let label = model
+                    .labels
+                    .first()
+                    .and_then(|l| l.get(d.class_id as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                let obj = frame.new_object().map_err(|e| format!("nvinfer: {e}"))?;
+                obj.set_class_id(d.class_id as i32);
+                obj.set_confidence(d.score);
+                obj.set_object_id(ds_core::UNTRACKED_OBJECT_ID);
+                obj.set_unique_component_id(model.config.gie_unique_id as i32);
+                let r = obj.rect_params_mut();
+                r.left = l;
+                r.top = t;
+                r.width = w;
+                r.height = h;
+                r.border_width = 3;
+                r.border_color = color(attrs.border_color).to_params();
+                if let Some(bg) = attrs.bg_color {
+                    r.has_bg_color = 1;
+                    r.bg_color = color(bg).to_params();
+                }
+                let bb = obj.detector_bbox_mut();
+                bb.left = l;
+                bb.top = t;
+                bb.width = w;
+                bb.height = h;
+                obj.set_obj_label(&label);
+                let text = obj.text_params_mut();
+                text.set_display_text(&label);
+                text.set_offsets(l as u32, (t - 10.0).max(0.0) as u32);
+                text.set_font_name("Serif");
+                text.set_font_size(11);
+                text.set_font_color(Color::from_rgba8(255, 255, 255, 255));
+                text.set_bg_color(Color::from_rgba8(0, 0, 0, 255));
+            }
+            if let Some(t) = tensor {
+                frame
+                    .add_user_meta(t)
+                    .map_err(|e| format!("nvinfer: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn secondary(&self, model: &mut Model, buffer: &mut gst::BufferRef) -> Result<(), String> {
+        let cfg = &model.config;
+        let gie = cfg.operate_on_gie_id;
+        let classes = cfg.operate_on_class_ids.clone();
+        let (min_w, min_h) = (
+            cfg.input_object_min_width as f32,
+            cfg.input_object_min_height as f32,
+        );
+        let (max_w, max_h) = (
+            cfg.input_object_max_width as f32,
+            cfg.input_object_max_height as f32,
+        );
+        let me = cfg.gie_unique_id as i32;
+        // (frame index, object index, batch_id, crop)
+        let mut targets: Vec<(usize, usize, u32, Rect)> = Vec::new();
+        let Some(batch) = BatchMeta::from_buffer(buffer) else {
+            return Ok(());
+        };
+        for (fi, frame) in batch.frames().enumerate() {
+            for (oi, obj) in frame.objects().enumerate() {
+                if gie >= 0 && obj.unique_component_id() != gie {
+                    continue;
+                }
+                if !classes.is_empty() && !classes.contains(&obj.class_id()) {
+                    continue;
+                }
+                if obj.classifiers().any(|c| c.unique_component_id() == me) {
+                    continue;
+                }
+                let r = obj.rect_params();
+                let (w, h) = (r.width, r.height);
+                if w < 1.0 || h < 1.0 || w < min_w || h < min_h {
+                    continue;
+                }
+                if (max_w > 0.0 && w > max_w) || (max_h > 0.0 && h > max_h) {
+                    continue;
+                }
+                let (x, y) = (r.left.max(0.0) as u32, r.top.max(0.0) as u32);
+                targets.push((
+                    fi,
+                    oi,
+                    frame.batch_id(),
+                    Rect::new(x, y, w as u32, h as u32),
+                ));
+            }
+        }
+        if targets.is_empty() {
+            return Ok(());
+        }
+        let regions: Vec<(u32, Rect)> = targets.iter().map(|t| (t.2, t.3)).collect();
+        let results = self.infer(model, buffer, &regions)?;
+        let threshold = model.config.classifier_threshold;
+        let mut found = Vec::with_capacity(results.len());
+        for (_, outputs, i) in &results {
+            let labels = parse::classify(outputs, *i, threshold);
+            let tensor = if model.config.output_tensor_meta {
+                Self::tensor_meta(model, outputs, *i)
+            } else {
+                None
+            };
+            found.push((labels, tensor));
+        }
+        let batch = BatchMeta::from_buffer_mut(buffer).ok_or("nvinfer: batch meta vanished")?;
+        let mut batch = batch.lock();
+        for ((fi, oi, _, _), (labels, tensor)) in targets.iter().zip(found) {
+            let Some(mut frame) = batch.frame_mut(*fi) else {
+                continue;
+            };
+            let Some(obj) = frame.objects_mut().nth(*oi) else {
+                continue;
+            };
+            if !labels.is_empty() {
+                let cls = obj.new_classifier().map_err(|e| format!("nvinfer: {e}"))?;
+                cls.set_unique_component_id(me);
+                let mut texts = Vec::new();
+                for (layer, class, prob) in &labels {
+                    let name = model
+                        .labels
+                        .get(*layer)
+                        .and_then(|l| l.get(*class as usize))
+                        .cloned()
+                        .unwrap_or_default();
+                    let info = cls.new_label().map_err(|e| format!("nvinfer: {e}"))?;
+                    info.set_result_class_id(*class);
+                    info.set_result_prob(*prob);
+                    info.set_label_id(*layer as u32);
+                    info.set_num_classes(model.labels.get(*layer).map_or(0, |l| l.len() as u32));
+                    info.set_result_label(&name);
+                    if !name.is_empty() {
+                        texts.push(name);
+                    }
+                }
+                if !texts.is_empty() {
+                    let text = obj.text_params_mut();
+                    let old = text.display_text().unwrap_or("").to_string();
+                    let joined = if old.is_empty() {
+                        texts.join(" ")
+                    } else {
+                        format!("{old} {}", texts.join(" "))
+                    };
+                    text.set_display_text(&joined);
+                }
+            }
+            if let Some(t) = tensor {
+                obj.add_user_meta(t).map_err(|e| format!("nvinfer: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ObjectImpl for NvInfer {
+    fn properties() -> &'static [glib::ParamSpec] {
+        static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
+            vec![
+                glib::ParamSpecString::builder("config-file-path")
+                    .blurb("Path to the nvinfer configuration file")
+                    .build(),
+                glib::ParamSpecUInt::builder("unique-id")
+                    .blurb("Unique id of this element (gie-unique-id)")
+                    .default_value(super::config::DEFAULT_UNIQUE_ID)
+                    .build(),
+                glib::ParamSpecInt::builder("process-mode")
+                    .blurb("1 = primary (full frames), 2 = secondary (objects)")
+                    .minimum(1)
+                    .maximum(2)
+                    .default_value(1)
+                    .build(),
+                glib::ParamSpecInt::builder("infer-on-gie-id")
+                    .blurb("Infer on objects made by this unique id (-1: any)")
+                    .minimum(-1)
+                    .default_value(-1)
+                    .build(),
+                glib::ParamSpecString::builder("infer-on-class-ids")
+                    .blurb("Infer on objects of these classes, e.g. \"0:2:\"")
+                    .build(),
+                glib::ParamSpecString::builder("operate-on-class-ids")
+                    .blurb("Alias of infer-on-class-ids")
+                    .build(),
+                glib::ParamSpecUInt::builder("batch-size")
+                    .blurb("Frames or objects per inference call")
+                    .minimum(1)
+                    .default_value(1)
+                    .build(),
+                glib::ParamSpecUInt::builder("interval")
+                    .blurb("Batches to skip after each inferred batch (primary mode)")
+                    .build(),
+                glib::ParamSpecBoolean::builder("output-tensor-meta")
+                    .blurb("Attach the raw output layers as NvDsInferTensorMeta")
+                    .build(),
+                glib::ParamSpecString::builder("model-engine-file")
+                    .blurb("TensorRT engine (accepted, ignored on the open backend)")
+                    .build(),
+                glib::ParamSpecUInt::builder("gpu-id")
+                    .blurb("GPU id (ignored)")
+                    .build(),
+            ]
+        });
+        PROPS.as_ref()
+    }
+
+    fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
+        let mut s = lock(&self.settings);
+        match pspec.name() {
+            "config-file-path" => s.config_path = value.get().ok().flatten(),
+            "unique-id" => s.unique_id = value.get().ok(),
+            "process-mode" => {
+                s.process_mode = match value.get::<i32>() {
+                    Ok(2) => Some(ProcessMode::Secondary),
+                    Ok(_) => Some(ProcessMode::Primary),
+                    Err(_) => None,
+                }
+            }
+            "infer-on-gie-id" => s.infer_on_gie_id = value.get().ok(),
+            "infer-on-class-ids" | "operate-on-class-ids" => {
+                let text: Option<String> = value.get().ok().flatten();
+                s.class_ids = match text.as_deref().map(parse_class_ids) {
+                    Some(Ok(ids)) => Some(ids),
+                    Some(Err(e)) => {
+                        gst::element_imp_warning!(
+                            self,
+                            gst::LibraryError::Settings,
+                            ["nvinfer: {}", e]
+                        );
+                        None
+                    }
+                    None => None,
+                };
+            }
+            "batch-size" => s.batch_size = value.get().ok(),
+            "interval" => s.interval = value.get().ok(),
+            "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
+            "model-engine-file" => s.model_engine_file = value.get().ok().flatten(),
+            "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
+            _ => {}
+        }
+    }
+
+    fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
+        let s = lock(&self.settings);
+        let model = lock(&self.model);
+        let cfg = model.as_ref().map(|m| &m.config);
+        match pspec.name() {
+            "config-file-path" => s.config_path.to_value(),
+            "unique-id" => s
+                .unique_id
+                .or(cfg.map(|c| c.gie_unique_id))
+                .unwrap_or(super::config::DEFAULT_UNIQUE_ID)
+                .to_value(),
+            "process-mode" => {
+                let mode = s.process_mode.or(cfg.map(|c| c.process_mode));
+                (if mode == Some(ProcessMode::Secondary) {
+                    2i32
+                } else {
+                    1
+                })
+                .to_value()
+            }
+            "infer-on-gie-id" => s
+                .infer_on_gie_id
+                .or(cfg.map(|c| c.operate_on_gie_id))
+                .unwrap_or(-1)
+                .to_value(),
+            "infer-on-class-ids" | "operate-on-class-ids" => s
+                .class_ids
+                .clone()
+                .or(cfg.map(|c| c.operate_on_class_ids.clone()))
+                .map(|v| v.iter().map(|i| format!("{i}:")).collect::<String>())
+                .to_value(),
+            "batch-size" => s
+                .batch_size
+                .or(cfg.map(|c| c.batch_size))
+                .unwrap_or(1)
+                .to_value(),
+            "interval" => s
+                .interval
+                .or(cfg.map(|c| c.interval))
+                .unwrap_or(0)
+                .to_value(),
+            "output-tensor-meta" => s
+                .output_tensor_meta
+                .or(cfg.map(|c| c.output_tensor_meta))
+                .unwrap_or(false)
+                .to_value(),
+            "model-engine-file" => s.model_engine_file.to_value(),
+            "gpu-id" => s.gpu_id.to_value(),
+            _ => glib::Value::from_type(pspec.value_type()),
+        }
+    }
+}
+
+impl GstObjectImpl for NvInfer {}
+
+impl ElementImpl for NvInfer {
+    fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
+        static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
+            gst::subclass::ElementMetadata::new(
+                "NvInfer plugin (open, CPU)",
+                "NvInfer Plugin",
+                "Runs ONNX models on DeepStream batches on the CPU (ONNX Runtime)",
+                "deepstream-rs",
+            )
+        });
+        Some(&*META)
+    }
+
+    fn pad_templates() -> &'static [gst::PadTemplate] {
+        static TEMPLATES: LazyLock<Vec<gst::PadTemplate>> = LazyLock::new(|| {
+            let caps = crate::caps::nvmm_caps(crate::caps::FORMATS);
+            vec![
+                gst::PadTemplate::new(
+                    "sink",
+                    gst::PadDirection::Sink,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .expect("sink template"),
+                gst::PadTemplate::new(
+                    "src",
+                    gst::PadDirection::Src,
+                    gst::PadPresence::Always,
+                    &caps,
+                )
+                .expect("src template"),
+            ]
+        });
+        TEMPLATES.as_ref()
+    }
+}
+
+impl BaseTransformImpl for NvInfer {
+    const MODE: gst_base::subclass::BaseTransformMode =
+        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
+    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
+    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
+
+    fn start(&self) -> Result<(), gst::ErrorMessage> {
+        let model = self
+            .load()
+            .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ["{}", e]))?;
+        *lock(&self.model) = Some(model);
+        Ok(())
+    }
+
+    fn stop(&self) -> Result<(), gst::ErrorMessage> {
+        *lock(&self.model) = None;
+        Ok(())
+    }
+
+    fn transform_ip(
+        &self,
+        buffer: &mut gst::BufferRef,
+    ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        let mut guard = lock(&self.model);
+        let Some(model) = guard.as_mut() else {
+            return Err(gst::FlowError::NotNegotiated);
+        };
+        let result = match model.config.process_mode {
+            ProcessMode::Primary => self.primary(model, buffer),
+            ProcessMode::Secondary => self.secondary(model, buffer),
+        };
+        match result {
+            Ok(()) => Ok(gst::FlowSuccess::Ok),
+            Err(e) => {
+                gst::element_imp_error!(self, gst::StreamError::Failed, ["{}", e]);
+                Err(gst::FlowError::Error)
+            }
+        }
+    }
+}
