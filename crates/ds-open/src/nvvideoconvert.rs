@@ -338,7 +338,7 @@ mod imp {
 
         fn start(&self) -> Result<(), gst::ErrorMessage> {
             lock(&self.settings).job().map_err(|e| {
-                gst::error_msg!(gst::LibraryError::Settings, ["nvvideoconvert: {e}"])
+                gst::error_msg!(gst::LibraryError::Settings, ("nvvideoconvert: {e}"))
             })?;
             Ok(())
         }
@@ -490,7 +490,7 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::LibraryError::Settings,
-                        ["nvvideoconvert: {}", e]
+                        ("nvvideoconvert: {}", e)
                     );
                     return Err(gst::loggable_error!(CAT, "invalid crop: {e}"));
                 }
@@ -557,7 +557,7 @@ mod imp {
                 gst::element_imp_error!(
                     self,
                     gst::CoreError::Negotiation,
-                    ["nvvideoconvert: buffer before caps"]
+                    ("nvvideoconvert: buffer before caps")
                 );
                 return Err(gst::FlowError::NotNegotiated);
             };
@@ -566,7 +566,7 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Format,
-                        ["nvvideoconvert: input is not an NvBufSurface buffer: {}", e]
+                        ("nvvideoconvert: input is not an NvBufSurface buffer: {}", e)
                     );
                     gst::FlowError::Error
                 })?;
@@ -578,12 +578,12 @@ mod imp {
                 gst::element_imp_error!(
                     self,
                     gst::StreamError::Format,
-                    [
+                    (
                         "nvvideoconvert: NVMM to system memory converts one frame; the input \
                          batch has {} filled frames (put nvmultistreamtiler or \
                          nvstreamdemux before it)",
                         filled
-                    ]
+                    )
                 );
                 return Err(gst::FlowError::Error);
             }
@@ -595,7 +595,7 @@ mod imp {
                         gst::element_imp_error!(
                             self,
                             gst::ResourceError::NoSpaceLeft,
-                            ["nvvideoconvert: cannot allocate the output surface: {}", e]
+                            ("nvvideoconvert: cannot allocate the output surface: {}", e)
                         );
                         gst::FlowError::Error
                     })?;
@@ -626,7 +626,7 @@ mod imp {
                 gst::element_imp_error!(
                     self,
                     gst::LibraryError::Settings,
-                    ["nvvideoconvert: {}", e]
+                    ("nvvideoconvert: {}", e)
                 );
                 gst::FlowError::Error
             })?;
@@ -634,7 +634,7 @@ mod imp {
                 gst::element_imp_error!(
                     self,
                     gst::StreamError::Format,
-                    ["nvvideoconvert: {}", what]
+                    ("nvvideoconvert: {}", what)
                 );
                 gst::FlowError::Error
             };

@@ -176,3 +176,31 @@ pub fn read_deepstream_version(dir: &Path) -> Option<String> {
         (key.trim().eq_ignore_ascii_case("version") && !value.is_empty()).then(|| value.to_string())
     })
 }
+
+/// Finds a file shipped with the repository (a config, a sample, a model)
+/// for an app: `relative` under `$DS_RS_ROOT` if set, else under the
+/// current directory or one of its ancestors, else under `workspace_root`
+/// (pass `concat!(env!("CARGO_MANIFEST_DIR"), "/../..")` from an app, so
+/// `cargo run` works from anywhere in a checkout). Returns the first path
+/// that exists, or `None`.
+///
+/// ```
+/// let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+/// let readme = ds_core::app::resource_path("README.md", root).unwrap();
+/// assert!(readme.ends_with("README.md"));
+/// assert!(ds_core::app::resource_path("no/such/file", root).is_none());
+/// ```
+pub fn resource_path(relative: &str, workspace_root: &str) -> Option<PathBuf> {
+    let mut roots: Vec<PathBuf> = Vec::new();
+    if let Some(r) = std::env::var_os("DS_RS_ROOT") {
+        roots.push(PathBuf::from(r));
+    }
+    if let Ok(cwd) = std::env::current_dir() {
+        roots.extend(cwd.ancestors().map(Path::to_path_buf));
+    }
+    roots.push(PathBuf::from(workspace_root));
+    roots
+        .into_iter()
+        .map(|r| r.join(relative))
+        .find(|p| p.exists())
+}

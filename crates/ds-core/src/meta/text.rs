@@ -278,8 +278,7 @@ impl TextParams {
     /// assert_eq!(t.raw().set_bg_clr, 1);
     /// ```
     pub fn set_bg_color(&mut self, color: Color) {
-        self.0.set_bg_clr = 1;
-        self.0.text_bg_clr = color.into();
+        crate::osd::set_text_bg_color(&mut self.0, color);
     }
 
     /// Disables the background colour.

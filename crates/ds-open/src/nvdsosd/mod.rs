@@ -396,7 +396,7 @@ mod imp {
             let mut guard = self.state();
             let st = &mut *guard;
             let Some(video) = st.video.clone() else {
-                gst::element_imp_error!(self, gst::CoreError::Negotiation, ["no caps set"]);
+                gst::element_imp_error!(self, gst::CoreError::Negotiation, ("no caps set"));
                 return Err(gst::FlowError::NotNegotiated);
             };
             collect(buf, &settings, st);
@@ -424,8 +424,8 @@ mod imp {
                         gst::element_imp_warning!(
                             self,
                             gst::StreamError::Failed,
-                            ["buffer memory is shared with another buffer (tee before \
-                              nvdsosd?): frames are passed on without OSD"]
+                            ("buffer memory is shared with another buffer (tee before \
+                              nvdsosd?): frames are passed on without OSD")
                         );
                     }
                     return Ok(gst::FlowSuccess::Ok);
@@ -434,7 +434,7 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Format,
-                        ["input is not a DeepStream RGBA surface: {}", e]
+                        ("input is not a DeepStream RGBA surface: {}", e)
                     );
                     return Err(gst::FlowError::Error);
                 }
@@ -468,7 +468,7 @@ mod imp {
                         gst::element_imp_error!(
                             self,
                             gst::ResourceError::Failed,
-                            ["cannot map frame {}: {}", plan.batch_id, e]
+                            ("cannot map frame {}: {}", plan.batch_id, e)
                         );
                         return Err(gst::FlowError::Error);
                     }
@@ -477,11 +477,11 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Format,
-                        [
+                        (
                             "nvdsosd draws on RGBA surfaces only (frame {} has colour format {})",
                             plan.batch_id,
                             frame.format()
-                        ]
+                        )
                     );
                     return Err(gst::FlowError::NotNegotiated);
                 }
@@ -493,7 +493,7 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::StreamError::Format,
-                        ["frame {} has an inconsistent geometry", plan.batch_id]
+                        ("frame {} has an inconsistent geometry", plan.batch_id)
                     );
                     return Err(gst::FlowError::Error);
                 };
@@ -514,7 +514,7 @@ mod imp {
                     gst::element_imp_error!(
                         self,
                         gst::ResourceError::Failed,
-                        ["cannot map the RGBA frame: {}", e]
+                        ("cannot map the RGBA frame: {}", e)
                     );
                     return Err(gst::FlowError::Error);
                 }
@@ -522,14 +522,14 @@ mod imp {
             let (w, h) = (frame.width(), frame.height());
             let stride = frame.plane_stride()[0].max(0) as usize;
             let Ok(data) = frame.plane_data_mut(0) else {
-                gst::element_imp_error!(self, gst::ResourceError::Failed, ["no RGBA plane"]);
+                gst::element_imp_error!(self, gst::ResourceError::Failed, ("no RGBA plane"));
                 return Err(gst::FlowError::Error);
             };
             let Some(mut canvas) = Canvas::new(data, w, h, stride) else {
                 gst::element_imp_error!(
                     self,
                     gst::StreamError::Format,
-                    ["the RGBA frame is smaller than its caps say"]
+                    ("the RGBA frame is smaller than its caps say")
                 );
                 return Err(gst::FlowError::Error);
             };

@@ -61,6 +61,10 @@ struct Model {
     scratch: Vec<u8>,
 }
 
+/// One inferred region: where it sat in the network input, the outputs of
+/// its chunk, and its index in that chunk.
+type Inferred = (Placement, std::rc::Rc<Vec<Output>>, usize);
+
 #[derive(Default)]
 pub struct NvInfer {
     settings: Mutex<Settings>,
@@ -129,7 +133,7 @@ impl NvInfer {
         let (mut config, warnings) =
             InferConfig::from_file(Path::new(&path)).map_err(|e| format!("nvinfer: {e}"))?;
         for w in warnings {
-            gst::element_imp_warning!(self, gst::LibraryError::Settings, ["nvinfer: {}", w]);
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ("nvinfer: {}", w));
         }
         if let Some(v) = s.unique_id {
             config.gie_unique_id = v;
@@ -237,7 +241,7 @@ impl NvInfer {
         model: &mut Model,
         buffer: &gst::BufferRef,
         regions: &[(u32, Rect)],
-    ) -> Result<Vec<(Placement, std::rc::Rc<Vec<Output>>, usize)>, String> {
+    ) -> Result<Vec<Inferred>, String> {
         let surface = SurfaceRef::from_buffer(buffer).map_err(|e| format!("nvinfer: {e}"))?;
         let [c, h, w] = model.chw;
         let per = c * h * w;
@@ -299,7 +303,7 @@ impl NvInfer {
         let interval = u64::from(model.config.interval);
         let n = model.batches;
         model.batches += 1;
-        if interval > 0 && n % (interval + 1) != 0 {
+        if interval > 0 && !n.is_multiple_of(interval + 1) {
             return Ok(());
         }
         // Frames: (index in the frame list, batch_id, full-frame region).
@@ -585,7 +589,7 @@ impl ObjectImpl for NvInfer {
                         gst::element_imp_warning!(
                             self,
                             gst::LibraryError::Settings,
-                            ["nvinfer: {}", e]
+                            ("nvinfer: {}", e)
                         );
                         None
                     }
@@ -702,7 +706,7 @@ impl BaseTransformImpl for NvInfer {
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let model = self
             .load()
-            .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ["{}", e]))?;
+            .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ("{}", e)))?;
         *lock(&self.model) = Some(model);
         Ok(())
     }
@@ -727,7 +731,7 @@ impl BaseTransformImpl for NvInfer {
         match result {
             Ok(()) => Ok(gst::FlowSuccess::Ok),
             Err(e) => {
-                gst::element_imp_error!(self, gst::StreamError::Failed, ["{}", e]);
+                gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
                 Err(gst::FlowError::Error)
             }
         }

@@ -496,7 +496,7 @@ impl AggregatorImpl for NvStreamMux {
         if s.width == 0 || s.height == 0 {
             return Err(gst::error_msg!(
                 gst::LibraryError::Settings,
-                ["nvstreammux: width and height must be set"]
+                ("nvstreammux: width and height must be set")
             ));
         }
         {
@@ -540,7 +540,7 @@ impl AggregatorImpl for NvStreamMux {
                         gst::element_imp_error!(
                             self,
                             gst::CoreError::Negotiation,
-                            ["nvstreammux: {}: {msg}", pad.name()]
+                            ("nvstreammux: {}: {msg}", pad.name())
                         );
                         return false;
                     }
@@ -578,12 +578,12 @@ impl AggregatorImpl for NvStreamMux {
                 gst::element_imp_error!(
                     self,
                     gst::CoreError::Negotiation,
-                    [
+                    (
                         "nvstreammux: {}: unsupported input caps {caps}; accepted: video/x-raw \
                          or video/x-raw(memory:NVMM) in {}",
                         pad.name(),
                         FORMATS.join(", ")
-                    ]
+                    )
                 );
             }
         }
@@ -638,12 +638,12 @@ impl AggregatorImpl for NvStreamMux {
         gst::element_imp_error!(
             self,
             gst::CoreError::Negotiation,
-            [
+            (
                 "nvstreammux: downstream accepts neither NV12 nor RGBA video/x-raw(memory:NVMM) \
                  at {}x{} (downstream caps: {downstream})",
                 s.width,
                 s.height
-            ]
+            )
         );
         Err(gst::FlowError::NotNegotiated)
     }
@@ -678,7 +678,7 @@ impl AggregatorImpl for NvStreamMux {
             gst::element_imp_error!(
                 self,
                 gst::CoreError::Negotiation,
-                ["nvstreammux: output caps not negotiated"]
+                ("nvstreammux: output caps not negotiated")
             );
             return Err(gst::FlowError::NotNegotiated);
         };
@@ -686,7 +686,7 @@ impl AggregatorImpl for NvStreamMux {
             Ok(Some(b)) => b,
             Ok(None) => return Err(gst_base::AGGREGATOR_FLOW_NEED_DATA),
             Err(msg) => {
-                gst::element_imp_error!(self, gst::StreamError::Failed, ["nvstreammux: {msg}"]);
+                gst::element_imp_error!(self, gst::StreamError::Failed, ("nvstreammux: {msg}"));
                 return Err(gst::FlowError::Error);
             }
         };

@@ -1,5 +1,6 @@
-//! Runs the converted NanoDet-m ONNX model (made by `ci/models.sh`) with tract on two real
-//! photographs from Debian's `darknet` package and checks the detections.
+//! Runs the converted NanoDet-m ONNX model (made by `ci/models.sh`) with the open nvinfer's
+//! engine (ONNX Runtime) on two real photographs from Debian's `darknet` package and checks
+//! the detections and raw outputs against the original TensorFlow.js graph.
 //!
 //! Inputs, all made by `ci/models.sh`:
 //! - `models/nanodet-m-416.onnx` (tfjs2onnx output),
@@ -12,7 +13,9 @@
 use std::path::{Path, PathBuf};
 
 use ds_model::nanodet::{self, Config, Detection, Level, COCO_LABELS, NANODET_BGR};
-use tract_onnx::prelude::*;
+use ds_open::nvinfer::engine::Engine;
+
+type TractResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn models_dir() -> PathBuf {
     std::env::var_os("DS_MODELS_DIR")
@@ -48,22 +51,13 @@ fn run_batch(images: &[(&str, f32, f32)]) -> TractResult<(Outputs, Vec<Vec<Detec
         let raw = std::fs::read(need(&dir.join(format!(".cache/images/{name}_{w}x{h}.bgr"))))?;
         input.extend(nanodet::preprocess_packed(&raw, w, h, &NANODET_BGR)?);
     }
-    let model = tract_onnx::onnx()
-        .model_for_path(onnx)?
-        .with_input_fact(0, f32::fact([batch, 3, h, w]).into())?
-        .into_optimized()?
-        .into_runnable()?;
-    let input = tract_ndarray::Array4::from_shape_vec((batch, 3, h, w), input)?;
-    let outputs = model.run(tvec!(Tensor::from(input).into()))?;
+    let engine = Engine::load(&onnx, None, 2)?;
+    let outputs = engine.run(batch, input)?;
     assert_eq!(
-        outputs.len(),
-        6,
-        "cls_8, cls_16, cls_32, reg_8, reg_16, reg_32"
+        outputs.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(),
+        ["cls_8", "cls_16", "cls_32", "reg_8", "reg_16", "reg_32"]
     );
-    let views = outputs
-        .iter()
-        .map(|o| o.as_slice::<f32>())
-        .collect::<TractResult<Vec<_>>>()?;
+    let views: Vec<&[f32]> = outputs.iter().map(|o| o.data.as_slice()).collect();
     let mut all = Vec::new();
     for (b, (_, fw, fh)) in images.iter().enumerate() {
         let levels: Vec<Level> = config

@@ -1,0 +1,199 @@
+//! deepstream-test1 in Rust: a faithful port of NVIDIA's Python sample.
+//!
+//! `filesrc ! h264parse ! nvv4l2decoder ! nvstreammux ! nvinfer !
+//! nvvideoconvert ! nvdsosd ! <sink>`, with a probe on the OSD's sink pad
+//! that counts vehicles and persons per frame, draws
+//! `Frame Number=… Number of Objects=… Vehicle_count=… Person_count=…` and
+//! prints the same line.
+//!
+//! Beyond the sample: no argument runs the default sample clip;
+//! `--output out.mp4` writes the OSD output to MP4 instead of a window;
+//! `--no-display` runs without a window; `--config` picks another nvinfer
+//! config.
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use ds_core::app::{self, PlatformInfo};
+use gstreamer as gst;
+use gstreamer::prelude::*;
+use std::path::PathBuf;
+
+mod probe;
+
+/// Root of this repository at build time (for the default sample/config).
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
+
+/// DeepStream test1: detector + on-screen display on one H.264 file.
+#[derive(Parser, Debug)]
+#[command(name = "deepstream-test1", version, about)]
+struct Args {
+    /// H.264 elementary stream to play (default: samples/sample_720p.h264).
+    input: Option<String>,
+    /// Write the OSD output to this MP4 file instead of a window.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Run without a window (frames are discarded after the OSD).
+    #[arg(long)]
+    no_display: bool,
+    /// nvinfer config file (default: configs/dstest1_pgie_config.txt).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+/// Makes an element, or fails with the sample's message.
+fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
+    gst::ElementFactory::make(factory)
+        .name(name)
+        .build()
+        .with_context(|| format!("Unable to create {what} ({factory})"))
+}
+
+fn input_path(args: &Args) -> Result<PathBuf> {
+    let path = match &args.input {
+        Some(s) => match s.strip_prefix("file://") {
+            Some(p) => PathBuf::from(p),
+            None if s.contains("://") => {
+                bail!("{s}: only local H.264 files are supported (deepstream-test3 takes URIs)")
+            }
+            None => PathBuf::from(s),
+        },
+        None => app::resource_path("samples/sample_720p.h264", WORKSPACE)
+            .context("the default sample samples/sample_720p.h264 is missing: run ci/samples.sh")?,
+    };
+    if !path.is_file() {
+        bail!("{}: no such file", path.display());
+    }
+    Ok(path)
+}
+
+fn main() {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => {}
+        Err(e) => {
+            // Pipeline errors were already printed by the bus handler, as
+            // the sample's bus_call prints them.
+            if e.downcast_ref::<app::PipelineError>().is_none() {
+                eprintln!("Error: {e:#}");
+            }
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    ds_open::init_and_report()?;
+    let input = input_path(args)?;
+    let config = match &args.config {
+        Some(c) => c.clone(),
+        None => app::resource_path("configs/dstest1_pgie_config.txt", WORKSPACE)
+            .context("configs/dstest1_pgie_config.txt is missing")?,
+    };
+    if !config.is_file() {
+        bail!("{}: no such nvinfer config file", config.display());
+    }
+    let platform = PlatformInfo::current();
+
+    print!("Creating Pipeline \n \n");
+    let pipeline = gst::Pipeline::new();
+    print!("Creating Source \n \n");
+    let source = make("filesrc", "file-source", "Source")?;
+    println!("Creating H264Parser \n");
+    let h264parser = make("h264parse", "h264-parser", "h264 parser")?;
+    println!("Creating Decoder \n");
+    let decoder = make("nvv4l2decoder", "nvv4l2-decoder", "Nvv4l2 Decoder")?;
+    let streammux = make("nvstreammux", "Stream-muxer", "NvStreamMux")?;
+    let pgie = make("nvinfer", "primary-inference", "pgie")?;
+    let nvvidconv = make("nvvideoconvert", "convertor", "nvvidconv")?;
+    let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
+
+    // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
+    let mut tail: Vec<gst::Element> = Vec::new();
+    if let Some(out) = &args.output {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        println!("Creating MP4 output {} \n", out.display());
+        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
+        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
+        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
+        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
+        let sink = make("filesink", "file-sink", "file sink")?;
+        sink.set_property("location", out.to_string_lossy().as_ref());
+        tail.push(sink);
+    } else if args.no_display {
+        let sink = make("fakesink", "fake-sink", "fakesink")?;
+        sink.set_property("sync", false);
+        tail.push(sink);
+    } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
+        println!("Creating nv3dsink \n");
+        tail.push(make("nv3dsink", "nv3d-sink", "nv3dsink")?);
+    } else {
+        println!("Creating EGLSink \n");
+        tail.push(make("nveglglessink", "nvvideo-renderer", "egl sink")?);
+    }
+
+    println!("Playing file {} ", input.display());
+    source.set_property("location", input.to_string_lossy().as_ref());
+    if std::env::var("USE_NEW_NVSTREAMMUX").as_deref() != Ok("yes") {
+        streammux.set_property("width", 1920u32);
+        streammux.set_property("height", 1080u32);
+        streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    }
+    streammux.set_property("batch-size", 1u32);
+    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+
+    println!("Adding elements to Pipeline \n");
+    pipeline.add_many([
+        &source,
+        &h264parser,
+        &decoder,
+        &streammux,
+        &pgie,
+        &nvvidconv,
+        &nvosd,
+    ])?;
+    pipeline.add_many(&tail)?;
+
+    println!("Linking elements in the Pipeline \n");
+    source.link(&h264parser)?;
+    h264parser.link(&decoder)?;
+    let sinkpad = streammux
+        .request_pad_simple("sink_0")
+        .context("Unable to get the sink pad of streammux")?;
+    let srcpad = decoder
+        .static_pad("src")
+        .context("Unable to get source pad of decoder")?;
+    srcpad.link(&sinkpad)?;
+    gst::Element::link_many([&streammux, &pgie, &nvvidconv, &nvosd])?;
+    let mut prev = nvosd.clone();
+    for e in &tail {
+        prev.link(e)?;
+        prev = e.clone();
+    }
+
+    // The metadata is complete at the OSD's sink pad.
+    let osdsinkpad = nvosd
+        .static_pad("sink")
+        .context("Unable to get sink pad of nvosd")?;
+    osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
+        if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
+        }
+        gst::PadProbeReturn::Ok
+    });
+
+    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
+    let stopper = app::Interrupter::new(&pipeline);
+    ctrlc::set_handler(move || {
+        stopper.interrupt();
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    println!("Starting pipeline \n");
+    let result = app::run(&pipeline);
+    pipeline.set_state(gst::State::Null)?;
+    result?;
+    Ok(())
+}
