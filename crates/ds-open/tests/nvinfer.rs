@@ -1,12 +1,15 @@
 //! The open `nvinfer` on the real sample clip and model: primary detection
 //! with the shipped test1 config, property overrides, interval,
-//! output-tensor-meta with a custom parser written in Rust, secondary
-//! classification, and the error cases.
+//! output-tensor-meta read by a custom parser written in Rust, secondary
+//! classification with a real (tiny) ONNX classifier, and the error cases.
 use ds_core::tensor::TensorMeta;
 use ds_core::BatchMeta;
+use ds_model::nanodet;
+use ds_model::onnx::{Attribute, Dim, Graph, Initializer, Model, Node, ValueInfo};
+use ds_model::tensor::Tensor;
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 fn root() -> PathBuf {
@@ -23,38 +26,113 @@ fn need(p: PathBuf, script: &str) -> PathBuf {
 }
 
 fn sample() -> PathBuf {
-    need(root().join("samples/sample_720p.h264"), "ci/samples.sh")
+    need(root().join("samples/sample_720p_60.h264"), "ci/samples.sh")
+}
+
+fn model() -> PathBuf {
+    need(root().join("models/nanodet-m-416.onnx"), "ci/models.sh")
 }
 
 fn pgie_config() -> PathBuf {
-    need(root().join("models/nanodet-m-416.onnx"), "ci/models.sh");
+    model();
     need(
         root().join("configs/dstest1_pgie_config.txt"),
         "ci/models.sh",
     )
 }
 
-/// Objects of one frame: (class_id, confidence, left, top, width, height, label).
-type Objects = Vec<(i32, f32, f32, f32, f32, f32, String)>;
+/// A scratch directory for configs, removed on drop.
+struct Scratch(PathBuf);
 
-/// Runs the sample's first `frames` frames through `nvinfer` configured by
-/// `props`; returns per frame the objects and (for output-tensor-meta) the
-/// tensor layer names seen.
-fn run(frames: u32, props: &[(&str, &str)]) -> Result<Vec<(Objects, Vec<String>)>, String> {
+impl Scratch {
+    fn new(tag: &str) -> Scratch {
+        let d = std::env::temp_dir().join(format!("ds-nvinfer-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        Scratch(d)
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+/// One object as a probe after the last nvinfer sees it.
+#[derive(Debug, Clone)]
+struct Obj {
+    class_id: i32,
+    confidence: f32,
+    rect: [f32; 4],
+    label: String,
+    component: i32,
+    /// Classifier results: (component, label, probability).
+    classes: Vec<(i32, String, f32)>,
+    text: String,
+}
+
+/// What the probe saw on one frame.
+#[derive(Debug, Default, Clone)]
+struct Frame {
+    objects: Vec<Obj>,
+    /// Output layers (name, dims) of the frame's tensor metas.
+    layers: Vec<(String, Vec<u32>)>,
+    /// Persons a custom Rust parser found in the frame's tensor meta.
+    custom_persons: usize,
+}
+
+/// Parses NanoDet's raw tensor meta in Rust (what a DeepStream user writes
+/// for a custom model) and counts persons (COCO class 0) above 0.4.
+fn custom_parser(t: &TensorMeta) -> usize {
+    let layer = |n: &str| t.layer_by_name(n).and_then(|l| l.as_f32()).unwrap_or(&[]);
+    let levels: Vec<nanodet::Level<'_>> = [
+        (8, "cls_8", "reg_8"),
+        (16, "cls_16", "reg_16"),
+        (32, "cls_32", "reg_32"),
+    ]
+    .iter()
+    .map(|&(stride, c, r)| nanodet::Level {
+        stride,
+        cls: layer(c),
+        reg: layer(r),
+    })
+    .collect();
+    let mut cfg = nanodet::Config::nanodet_m_416();
+    cfg.score_threshold = 0.4;
+    cfg.nms_iou_threshold = 0.5;
+    let dets = nanodet::postprocess(&cfg, &levels).expect("tensor meta holds NanoDet's outputs");
+    dets.iter().filter(|d| d.class_id == 0).count()
+}
+
+/// Runs the first `frames` frames of the sample through the nvinfer
+/// elements given (`(properties)` per element, in order); returns what a
+/// probe after the last one saw, or the pipeline's error.
+fn run(frames: u32, infers: &[&[(&str, &str)]]) -> Result<Vec<Frame>, String> {
     ds_open::init().unwrap();
+    let chain: String = (0..infers.len())
+        .map(|i| format!(" ! nvinfer name=infer{i}"))
+        .collect();
     let desc = format!(
-        "filesrc location=\"{}\" ! h264parse ! nvv4l2decoder ! identity eos-after={frames} ! \
-         m.sink_0 nvstreammux name=m batch-size=1 width=1280 height=720 ! nvinfer name=infer ! \
+        "filesrc location=\"{}\" ! h264parse ! nvv4l2decoder ! identity eos-after={} ! \
+         m.sink_0 nvstreammux name=m batch-size=1 width=1280 height=720{chain} ! \
          fakesink name=sink sync=false",
-        sample().display()
+        sample().display(),
+        frames + 1
     );
     let pipeline = gst::parse::launch(&desc)
         .unwrap()
         .downcast::<gst::Pipeline>()
         .unwrap();
-    let infer = pipeline.by_name("infer").unwrap();
-    for (k, v) in props {
-        infer.set_property_from_str(k, v);
+    for (i, props) in infers.iter().enumerate() {
+        let infer = pipeline.by_name(&format!("infer{i}")).unwrap();
+        for (k, v) in props.iter() {
+            infer.set_property_from_str(k, v);
+        }
     }
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
@@ -65,31 +143,43 @@ fn run(frames: u32, props: &[(&str, &str)]) -> Result<Vec<(Objects, Vec<String>)
             if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_ref() {
                 let batch = BatchMeta::from_buffer(buffer).unwrap();
                 for frame in batch.frames() {
-                    let objects: Objects = frame
+                    let objects = frame
                         .objects()
                         .map(|o| {
                             let r = o.rect_params();
-                            (
-                                o.class_id(),
-                                o.confidence(),
-                                r.left,
-                                r.top,
-                                r.width,
-                                r.height,
-                                o.obj_label().to_string(),
-                            )
+                            Obj {
+                                class_id: o.class_id(),
+                                confidence: o.confidence(),
+                                rect: [r.left, r.top, r.width, r.height],
+                                label: o.obj_label().to_string(),
+                                component: o.unique_component_id(),
+                                classes: o
+                                    .classifiers()
+                                    .flat_map(|c| {
+                                        let id = c.unique_component_id();
+                                        c.labels()
+                                            .map(move |l| {
+                                                (id, l.result_label().to_string(), l.result_prob())
+                                            })
+                                            .collect::<Vec<_>>()
+                                    })
+                                    .collect(),
+                                text: o.text_params().display_text().unwrap_or("").to_string(),
+                            }
                         })
                         .collect();
-                    let layers: Vec<String> = frame
-                        .user_metas()
-                        .filter_map(TensorMeta::from_user_meta)
-                        .flat_map(|t| {
+                    let mut f = Frame {
+                        objects,
+                        ..Frame::default()
+                    };
+                    for t in frame.user_metas().filter_map(TensorMeta::from_user_meta) {
+                        f.layers.extend(
                             t.layers()
-                                .map(|l| format!("{}{:?}", l.name(), l.dims()))
-                                .collect::<Vec<_>>()
-                        })
-                        .collect();
-                    s.lock().unwrap().push((objects, layers));
+                                .map(|l| (l.name().to_string(), l.dims().to_vec())),
+                        );
+                        f.custom_persons += custom_parser(t);
+                    }
+                    s.lock().unwrap().push(f);
                 }
             }
             gst::PadProbeReturn::Ok
@@ -97,20 +187,284 @@ fn run(frames: u32, props: &[(&str, &str)]) -> Result<Vec<(Objects, Vec<String>)
     let result = ds_core::app::run(&pipeline).map_err(|e| e.to_string());
     pipeline.set_state(gst::State::Null).unwrap();
     result?;
-    let out = std::mem::take(&mut *seen.lock().unwrap());
+    let mut out = std::mem::take(&mut *seen.lock().unwrap());
+    // identity's eos-after lets a few decoded frames more through: keep
+    // the first `frames`.
+    assert!(
+        out.len() >= frames as usize,
+        "{} frames, not {frames}",
+        out.len()
+    );
+    out.truncate(frames as usize);
     Ok(out)
+}
+
+fn pgie() -> Vec<(&'static str, String)> {
+    vec![(
+        "config-file-path",
+        pgie_config().to_string_lossy().into_owned(),
+    )]
+}
+
+fn props<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
 }
 
 #[test]
 fn detects_people_and_vehicles_on_the_sample() {
-    let config = pgie_config();
-    let frames = run(10, &[("config-file-path", config.to_str().unwrap())]).unwrap();
-    assert!(frames.len() >= 10);
-    for (i, (objects, _)) in frames.iter().enumerate() {
-        eprintln!("frame {i}: {objects:?}");
+    let p = pgie();
+    let frames = run(10, &[&props(&p)]).unwrap();
+    assert_eq!(frames.len(), 10);
+    // Checked by eye on the clip's first frames: three people walking and a
+    // white van parked top right (1280x720, letterboxed 960x720 picture).
+    for (i, f) in frames.iter().enumerate() {
+        let persons: Vec<&Obj> = f.objects.iter().filter(|o| o.class_id == 2).collect();
+        let vehicles: Vec<&Obj> = f.objects.iter().filter(|o| o.class_id == 0).collect();
+        assert!(
+            (2..=6).contains(&persons.len()),
+            "frame {i}: {:?}",
+            f.objects
+        );
+        assert!(!vehicles.is_empty(), "frame {i}: {:?}", f.objects);
+        for o in &f.objects {
+            let [l, t, w, h] = o.rect;
+            assert!(
+                l >= 160.0 - 4.0 && l + w <= 1120.0 + 4.0,
+                "inside the picture: {o:?}"
+            );
+            assert!(t >= 0.0 && t + h <= 720.0 && w > 4.0 && h > 4.0, "{o:?}");
+            assert!((0.4..=1.0).contains(&o.confidence), "{o:?}");
+            assert_eq!(o.component, 1, "gie-unique-id of the config");
+            let expected = ["Car", "Bicycle", "Person", "Roadsign"][o.class_id as usize];
+            assert_eq!((o.label.as_str(), o.text.as_str()), (expected, expected));
+        }
+        // The van, top right.
+        assert!(
+            vehicles
+                .iter()
+                .any(|v| v.rect[0] > 900.0 && v.rect[1] < 150.0),
+            "frame {i}"
+        );
     }
-    let people = frames[0].0.iter().filter(|o| o.0 == 2).count();
-    let vehicles = frames[0].0.iter().filter(|o| o.0 == 0).count();
-    assert!(people >= 2, "people on frame 0: {people}");
-    assert!(vehicles >= 1, "vehicles on frame 0: {vehicles}");
+}
+
+#[test]
+fn properties_override_the_config_and_interval_skips_batches() {
+    let mut p = pgie();
+    p.push(("unique-id", "7".into()));
+    p.push(("interval", "2".into()));
+    let frames = run(9, &[&props(&p)]).unwrap();
+    assert_eq!(frames.len(), 9);
+    for (i, f) in frames.iter().enumerate() {
+        if i % 3 == 0 {
+            assert!(!f.objects.is_empty(), "frame {i} is inferred");
+            assert!(f.objects.iter().all(|o| o.component == 7));
+        } else {
+            assert!(f.objects.is_empty(), "frame {i} is skipped by interval=2");
+        }
+    }
+}
+
+#[test]
+fn output_tensor_meta_feeds_a_custom_rust_parser() {
+    let mut p = pgie();
+    p.push(("output-tensor-meta", "true".into()));
+    let frames = run(4, &[&props(&p)]).unwrap();
+    for f in &frames {
+        let names: Vec<&str> = f.layers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["cls_8", "cls_16", "cls_32", "reg_8", "reg_16", "reg_32"]
+        );
+        assert_eq!(f.layers[0].1, vec![2704, 80]);
+        assert_eq!(f.layers[3].1, vec![2704, 44]);
+        // The custom parser, at the config's threshold, finds the persons
+        // nvinfer found.
+        let persons = f.objects.iter().filter(|o| o.class_id == 2).count();
+        assert!(
+            f.custom_persons.abs_diff(persons) <= 1,
+            "{} vs {persons}",
+            f.custom_persons
+        );
+    }
+}
+
+/// Writes a tiny real ONNX classifier: the mean of each RGB channel of the
+/// crop, sharpened and soft-maxed: "which colour dominates".
+fn colour_classifier(dir: &Path) -> PathBuf {
+    let node =
+        |name: &str, op: &str, inputs: &[&str], output: &str, attributes: Vec<Attribute>| Node {
+            name: name.into(),
+            op_type: op.into(),
+            inputs: inputs.iter().map(|s| s.to_string()).collect(),
+            outputs: vec![output.into()],
+            attributes,
+        };
+    let model = Model {
+        ir_version: 7,
+        opset: 13,
+        producer_name: "ds-open tests".into(),
+        producer_version: "1".into(),
+        doc_string: "dominant colour".into(),
+        graph: Graph {
+            name: "colour".into(),
+            nodes: vec![
+                node("pool", "GlobalAveragePool", &["input"], "pooled", vec![]),
+                node(
+                    "flat",
+                    "Flatten",
+                    &["pooled"],
+                    "flat",
+                    vec![Attribute::int("axis", 1)],
+                ),
+                node("sharpen", "Mul", &["flat", "gain"], "logits", vec![]),
+                node(
+                    "softmax",
+                    "Softmax",
+                    &["logits"],
+                    "probs",
+                    vec![Attribute::int("axis", 1)],
+                ),
+            ],
+            initializers: vec![Initializer {
+                name: "gain".into(),
+                tensor: Tensor::from_f32(vec![1], vec![20.0]).unwrap(),
+            }],
+            inputs: vec![ValueInfo {
+                name: "input".into(),
+                elem_type: 1,
+                shape: Some(vec![
+                    Dim::Param("batch".into()),
+                    Dim::Value(3),
+                    Dim::Value(32),
+                    Dim::Value(32),
+                ]),
+            }],
+            outputs: vec![ValueInfo {
+                name: "probs".into(),
+                elem_type: 1,
+                shape: Some(vec![Dim::Param("batch".into()), Dim::Value(3)]),
+            }],
+        },
+    };
+    let path = dir.join("colour.onnx");
+    std::fs::write(&path, model.encode()).unwrap();
+    path
+}
+
+fn sgie_config(dir: &Scratch, extra: &str) -> PathBuf {
+    let onnx = colour_classifier(&dir.0);
+    dir.write("colour_labels.txt", "red;green;blue\n");
+    let lib = root().join("models/onnxruntime/libonnxruntime.so");
+    dir.write(
+        "sgie.txt",
+        &format!(
+            "[property]\nonnx-file={}\nonnxruntime-lib={}\nlabelfile-path=colour_labels.txt\n\
+             net-scale-factor=0.00392156862745098\nmodel-color-format=0\nbatch-size=8\n\
+             process-mode=2\nnetwork-type=1\ngie-unique-id=5\noperate-on-gie-id=1\n\
+             operate-on-class-ids=2\nclassifier-threshold=0.2\n{extra}",
+            onnx.display(),
+            lib.display()
+        ),
+    )
+}
+
+#[test]
+fn secondary_classifier_labels_the_objects_of_the_primary() {
+    let dir = Scratch::new("sgie");
+    let sgie = sgie_config(&dir, "");
+    let p = pgie();
+    let s = [("config-file-path", sgie.to_str().unwrap())];
+    let frames = run(3, &[&props(&p), &s]).unwrap();
+    let mut persons = 0;
+    for f in &frames {
+        for o in &f.objects {
+            if o.class_id == 2 {
+                persons += 1;
+                assert_eq!(
+                    o.classes.len(),
+                    1,
+                    "one classifier result per person: {o:?}"
+                );
+                let (component, label, prob) = &o.classes[0];
+                assert_eq!(*component, 5);
+                assert!(["red", "green", "blue"].contains(&label.as_str()), "{o:?}");
+                assert!(*prob >= 0.2 && *prob <= 1.0);
+                assert_eq!(o.text, format!("Person {label}"));
+            } else {
+                assert!(o.classes.is_empty(), "operate-on-class-ids=2 only: {o:?}");
+            }
+        }
+    }
+    assert!(persons >= 6);
+}
+
+/// Runs a pipeline whose nvinfer must fail; returns the error text.
+fn failure(props: &[(&str, &str)]) -> String {
+    let started = std::time::Instant::now();
+    let err = run(3, &[props]).expect_err("the pipeline must fail");
+    assert!(started.elapsed().as_secs() < 60, "fails quickly");
+    err
+}
+
+#[test]
+fn errors_name_their_cause() {
+    let dir = Scratch::new("errors");
+    let onnx = model();
+    let lib = root().join("models/onnxruntime/libonnxruntime.so");
+    let base = |extra: &str| {
+        format!(
+            "[property]\nonnx-file={}\nonnxruntime-lib={}\nnum-detected-classes=4\n\
+             parse-bbox-func-name=NvDsInferParseNanoDet\nmodel-color-format=1\n{extra}",
+            onnx.display(),
+            lib.display()
+        )
+    };
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (dir.0.join("absent.txt"), "cannot read nvinfer config"),
+        (
+            dir.write("badval.txt", &base("batch-size=x\n")),
+            "bad value 'x' for key 'batch-size'",
+        ),
+        (
+            dir.write(
+                "nomodel.txt",
+                &base("").replace(onnx.to_str().unwrap(), "/no/model.onnx"),
+            ),
+            "model '/no/model.onnx' not found",
+        ),
+        (
+            dir.write("nolabels.txt", &base("labelfile-path=/no/labels.txt\n")),
+            "label file",
+        ),
+        (
+            dir.write(
+                "parser.txt",
+                &base("").replace("NvDsInferParseNanoDet", "NvDsInferParseYolo"),
+            ),
+            "parse-bbox-func-name 'NvDsInferParseYolo' is not built into the open nvinfer",
+        ),
+        (
+            dir.write(
+                "gray.txt",
+                &base("").replace("model-color-format=1", "model-color-format=2"),
+            ),
+            "takes 3 input channels but model-color-format=2 needs 1",
+        ),
+    ];
+    for (config, expected) in cases {
+        eprintln!("case {}", config.display());
+        let err = failure(&[("config-file-path", config.to_str().unwrap())]);
+        assert!(err.contains(expected), "{}: {err}", config.display());
+    }
+    // A model of the wrong kind: the colour classifier as a detector.
+    let sgie = sgie_config(&dir, "");
+    let text = std::fs::read_to_string(&sgie).unwrap()
+        .replace("process-mode=2\nnetwork-type=1", "process-mode=1\nnetwork-type=0\nnum-detected-classes=4\nparse-bbox-func-name=NvDsInferParseNanoDet");
+    let wrong = dir.write("wrong.txt", &text);
+    let err = failure(&[("config-file-path", wrong.to_str().unwrap())]);
+    assert!(err.contains("do not look like NanoDet"), "{err}");
+    // No config at all.
+    let err = failure(&[]);
+    assert!(err.contains("config-file-path is not set"), "{err}");
 }

@@ -329,11 +329,31 @@ pub fn handle_message(msg: &gst::MessageRef) -> BusAction {
 /// assert!(err.to_string().contains("Resource not found"), "{err}");
 /// ```
 pub fn run(pipeline: &gst::Pipeline) -> Result<(), PipelineError> {
+    // The bus watch must be dispatched by this thread's loop only: with
+    // pipelines run from several threads at once (tests, services), a loop
+    // iterating a shared context would take another pipeline's messages.
+    // Use the thread-default context if one is pushed; else the global
+    // default when this thread can own it (an app's main thread: timers
+    // such as the per-stream FPS printer live there); else a private one.
+    if let Some(ctx) = glib::MainContext::thread_default() {
+        return run_on(pipeline, &ctx);
+    }
+    let default = glib::MainContext::default();
+    if let Ok(_owner) = default.acquire() {
+        return run_on(pipeline, &default);
+    }
+    let ctx = glib::MainContext::new();
+    ctx.with_thread_default(|| run_on(pipeline, &ctx))
+        .map_err(|e| PipelineError::Setup(format!("cannot use a main context: {e}")))?
+}
+
+/// [`run`] on `ctx`, which this thread owns and which is (or is treated as)
+/// its thread-default context.
+fn run_on(pipeline: &gst::Pipeline, ctx: &glib::MainContext) -> Result<(), PipelineError> {
     let bus = pipeline
         .bus()
         .ok_or_else(|| PipelineError::Setup("the pipeline has no bus".into()))?;
-    let ctx = glib::MainContext::ref_thread_default();
-    let main_loop = glib::MainLoop::new(Some(&ctx), false);
+    let main_loop = glib::MainLoop::new(Some(ctx), false);
     let outcome: Arc<Mutex<Option<Result<(), PipelineError>>>> = Arc::new(Mutex::new(None));
 
     // gstreamer-rs leaks the boxed closure when `add_watch` fails (GStreamer
