@@ -15,13 +15,18 @@ fn main() -> Result<()> {
     let Some(model) = args.first().map(PathBuf::from) else {
         bail!("usage: infer_bench <model.onnx> [frames] [batch]");
     };
-    let frames: usize = args.get(1).map_or(Ok(100), |s| s.parse()).context("frames")?;
+    let frames: usize = args
+        .get(1)
+        .map_or(Ok(100), |s| s.parse())
+        .context("frames")?;
     let batch: usize = args.get(2).map_or(Ok(1), |s| s.parse()).context("batch")?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let engine = Engine::load(&model, None, threads).map_err(|e| anyhow!(e))?;
     let [c, h, w] = engine.input_chw();
     // A fixed pseudo-random input (the timing does not depend on values).
-    let input: Vec<f32> = (0..batch * c * h * w).map(|i| ((i * 7919) % 255) as f32 / 57.0 - 2.0).collect();
+    let input: Vec<f32> = (0..batch * c * h * w)
+        .map(|i| ((i * 7919) % 255) as f32 / 57.0 - 2.0)
+        .collect();
     engine.run(batch, input.clone()).map_err(|e| anyhow!(e))?; // warm-up
     let runs = frames.div_ceil(batch).max(1);
     let start = Instant::now();
