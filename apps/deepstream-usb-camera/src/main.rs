@@ -1,0 +1,407 @@
+//! deepstream-usb-camera in Rust: a faithful port of NVIDIA's Python sample
+//! `deepstream-test1-usbcam` (`deepstream_test_1_usb.py`).
+//!
+//! `v4l2src device=<dev> ! video/x-raw,framerate=30/1 ! videoconvert !
+//! nvvideoconvert ! video/x-raw(memory:NVMM) ! nvstreammux ! nvinfer !
+//! nvvideoconvert ! nvdsosd ! <sink sync=false>`, with the probe of
+//! deepstream-test1 on the OSD's sink pad: it counts vehicles and persons
+//! per frame, draws `Frame Number=… Number of Objects=… Vehicle_count=…
+//! Person_count=…` and prints the same line.
+//!
+//! Beyond the sample:
+//! - `--source test` replaces the camera with a live test pattern
+//!   (`videotestsrc is-live=true pattern=ball`, 640x480 at 30 fps);
+//!   `--source FILE` plays a video file as if it were the camera (decoded in
+//!   software, paced to the clock like a live source, at the file's own
+//!   frame rate);
+//! - `--num-buffers N` stops after N frames (end-of-stream);
+//! - `--output out.mp4` writes the OSD output to MP4 instead of a window;
+//!   `--no-display` runs without a window;
+//! - a missing camera device is reported before the pipeline is built.
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use ds_core::app::{self, PlatformInfo};
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use std::path::{Path, PathBuf};
+
+mod probe;
+
+/// Root of this repository at build time (for the default config).
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
+/// The nvinfer config the sample uses (its `dstest1_pgie_config.txt`).
+const PGIE_CONFIG: &str = "configs/dstest1_pgie_config.txt";
+
+/// DeepStream test1 on a USB camera: detector + on-screen display on a V4L2
+/// device's live video.
+#[derive(Parser, Debug)]
+#[command(name = "deepstream-usb-camera", version, about)]
+struct Args {
+    /// V4L2 device of the camera, e.g. /dev/video0.
+    #[arg(
+        value_name = "v4l2-device-path",
+        required_unless_present = "source",
+        conflicts_with = "source"
+    )]
+    device: Option<String>,
+    /// Instead of a camera: `test` (a live test pattern, 640x480 at 30 fps)
+    /// or a video file played as if it were the camera.
+    #[arg(long, value_name = "test|FILE")]
+    source: Option<String>,
+    /// Stop after N frames from the source (end-of-stream).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..))]
+    num_buffers: Option<i32>,
+    /// Write the OSD output to this MP4 file instead of a window.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Run without a window (frames are discarded after the OSD).
+    #[arg(long)]
+    no_display: bool,
+}
+
+/// Where the frames come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    /// A V4L2 device (the sample).
+    Camera(String),
+    /// `videotestsrc is-live=true pattern=ball`, 640x480, 30 fps.
+    Test,
+    /// A video file, decoded and paced like a camera.
+    File(PathBuf),
+}
+
+impl Source {
+    /// The source the arguments ask for; checks that the device or file
+    /// exists (before any pipeline is built).
+    fn from_args(args: &Args) -> Result<Source> {
+        let source = match (&args.source, &args.device) {
+            (Some(s), _) if s == "test" => Source::Test,
+            (Some(s), _) => Source::File(PathBuf::from(s.strip_prefix("file://").unwrap_or(s))),
+            (None, Some(d)) => Source::Camera(d.clone()),
+            (None, None) => {
+                bail!("no camera given (usage: deepstream-usb-camera <v4l2-device-path>)")
+            }
+        };
+        match &source {
+            Source::Camera(dev) if !Path::new(dev).exists() => {
+                bail!("camera {dev}: no such device (connect a USB camera or use --source test)")
+            }
+            Source::File(path) if !path.is_file() => bail!("{}: no such file", path.display()),
+            _ => {}
+        }
+        Ok(source)
+    }
+}
+
+/// Makes an element, or fails with the sample's message.
+fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
+    gst::ElementFactory::make(factory)
+        .name(name)
+        .build()
+        .with_context(|| format!("Unable to create {what} ({factory})"))
+}
+
+/// `videotestsrc is-live=true pattern=ball ! video/x-raw,640x480,30/1` in a
+/// bin with one `src` pad, standing in for `v4l2src`.
+fn test_source(num_buffers: Option<i32>) -> Result<gst::Element> {
+    let bin = gst::Bin::with_name("usb-cam-source");
+    let src = make("videotestsrc", "test-source", "Source")?;
+    src.set_property("is-live", true);
+    src.set_property_from_str("pattern", "ball");
+    if let Some(n) = num_buffers {
+        src.set_property("num-buffers", n);
+    }
+    let caps = make("capsfilter", "test-source-caps", "test source capsfilter")?;
+    caps.set_property(
+        "caps",
+        gst::Caps::builder("video/x-raw")
+            .field("width", 640i32)
+            .field("height", 480i32)
+            .field("framerate", gst::Fraction::new(30, 1))
+            .build(),
+    );
+    bin.add_many([&src, &caps])?;
+    src.link(&caps)?;
+    let pad = caps
+        .static_pad("src")
+        .context("capsfilter has no src pad")?;
+    bin.add_pad(&gst::GhostPad::with_target(&pad)?)?;
+    Ok(bin.upcast())
+}
+
+/// `filesrc ! decodebin ! identity sync=true` in a bin with one `src` pad:
+/// a file played like a camera. Decoders whose output is NVMM (NVIDIA's or
+/// the open `nvv4l2decoder`) are skipped: a camera gives system-memory
+/// frames, which is what the sample's `videoconvert` expects. `identity
+/// sync=true` paces the frames to the clock and makes the source live (no
+/// preroll). `--num-buffers` counts frames after the decoder (`filesrc`'s
+/// `num-buffers` would count blocks of bytes).
+fn file_source(path: &Path, num_buffers: Option<i32>) -> Result<gst::Element> {
+    let bin = gst::Bin::with_name("usb-cam-source");
+    let src = make("filesrc", "file-source", "Source")?;
+    src.set_property("location", path.to_string_lossy().as_ref());
+    let decodebin = make("decodebin", "file-decoder", "decodebin")?;
+    let pace = make("identity", "file-pacer", "identity")?;
+    pace.set_property("sync", true);
+    bin.add_many([&src, &decodebin, &pace])?;
+    src.link(&decodebin)?;
+    if let Some(n) = num_buffers {
+        stop_after(
+            &pace
+                .static_pad("sink")
+                .context("identity has no sink pad")?,
+            n,
+        );
+    }
+    let pad = pace.static_pad("src").context("identity has no src pad")?;
+    bin.add_pad(&gst::GhostPad::with_target(&pad)?)?;
+
+    decodebin.connect("autoplug-select", false, |args| {
+        let factory = args.get(3)?.get::<gst::ElementFactory>().ok()?;
+        let class = glib::EnumClass::with_type(glib::Type::from_name("GstAutoplugSelectResult")?)?;
+        // GST_AUTOPLUG_SELECT_TRY = 0, GST_AUTOPLUG_SELECT_SKIP = 2.
+        class.to_value(if outputs_nvmm(&factory) { 2 } else { 0 })
+    });
+    let pace_weak = pace.downgrade();
+    decodebin.connect_pad_added(move |_, pad| {
+        let Some(sink) = pace_weak.upgrade().and_then(|p| p.static_pad("sink")) else {
+            return;
+        };
+        let is_video = pad
+            .current_caps()
+            .unwrap_or_else(|| pad.query_caps(None))
+            .structure(0)
+            .is_some_and(|s| s.name().starts_with("video/"));
+        // The first video stream is the camera; others are ignored.
+        if is_video && !sink.is_linked() {
+            let _ = pad.link(&sink);
+        }
+    });
+    Ok(bin.upcast())
+}
+
+/// Lets `n` buffers into `pad`, then answers every further buffer with
+/// `GST_FLOW_EOS`: the demuxer upstream stops and sends end-of-stream
+/// downstream, as a source with `num-buffers` does. (`identity eos-after` is
+/// not exact behind a threaded decoder: frames it had queued get through.)
+fn stop_after(pad: &gst::Pad, n: i32) {
+    let limit = u64::try_from(n).unwrap_or(0);
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < limit {
+            return gst::PadProbeReturn::Ok;
+        }
+        info.flow_res = Err(gst::FlowError::Eos);
+        gst::PadProbeReturn::Handled
+    });
+}
+
+/// Whether a factory's source pads produce NVMM (device-memory) video.
+fn outputs_nvmm(factory: &gst::ElementFactory) -> bool {
+    factory.static_pad_templates().iter().any(|t| {
+        t.direction() == gst::PadDirection::Src
+            && t.caps()
+                .iter_with_features()
+                .any(|(_, f)| f.contains("memory:NVMM"))
+    })
+}
+
+fn main() {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => {}
+        Err(e) => {
+            // Pipeline errors were already printed by the bus handler, as
+            // the sample's bus_call prints them.
+            if e.downcast_ref::<app::PipelineError>().is_none() {
+                eprintln!("Error: {e:#}");
+            }
+            std::process::exit(1);
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<()> {
+    ds_open::init_and_report()?;
+    let input = Source::from_args(args)?;
+    let config = app::resource_path(PGIE_CONFIG, WORKSPACE)
+        .with_context(|| format!("{PGIE_CONFIG} is missing"))?;
+    let platform = PlatformInfo::current();
+
+    print!("Creating Pipeline \n \n");
+    let pipeline = gst::Pipeline::new();
+
+    print!("Creating Source \n \n");
+    let source = match &input {
+        Source::Camera(dev) => {
+            let source = make("v4l2src", "usb-cam-source", "Source")?;
+            source.set_property("device", dev.as_str());
+            if let Some(n) = args.num_buffers {
+                source.set_property("num-buffers", n);
+            }
+            source
+        }
+        Source::Test => test_source(args.num_buffers)?,
+        Source::File(path) => file_source(path, args.num_buffers)?,
+    };
+    let caps_v4l2src = make("capsfilter", "v4l2src_caps", "v4l2src capsfilter")?;
+
+    println!("Creating Video Converter \n");
+    // videoconvert first: nvvideoconvert does not take every raw format a
+    // camera produces (YUYV, the usual USB camera format, on NVIDIA's side).
+    let vidconvsrc = make("videoconvert", "convertor_src1", "videoconvert")?;
+    // nvvideoconvert moves the frames into NVMM buffers (NvBufSurface).
+    let nvvidconvsrc = make("nvvideoconvert", "convertor_src2", "Nvvideoconvert")?;
+    let caps_vidconvsrc = make("capsfilter", "nvmm_caps", "capsfilter")?;
+    let streammux = make("nvstreammux", "Stream-muxer", "NvStreamMux")?;
+    let pgie = make("nvinfer", "primary-inference", "pgie")?;
+    let nvvidconv = make("nvvideoconvert", "convertor", "nvvidconv")?;
+    let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
+
+    // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
+    let mut tail: Vec<gst::Element> = Vec::new();
+    if let Some(out) = &args.output {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        println!("Creating MP4 output {} \n", out.display());
+        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
+        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
+        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
+        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
+        let sink = make("filesink", "file-sink", "file sink")?;
+        sink.set_property("location", out.to_string_lossy().as_ref());
+        tail.push(sink);
+    } else if args.no_display {
+        let sink = make("fakesink", "fake-sink", "fakesink")?;
+        sink.set_property("sync", false);
+        tail.push(sink);
+    } else {
+        let sink = if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
+            println!("Creating nv3dsink \n");
+            make("nv3dsink", "nv3d-sink", "nv3dsink")?
+        } else {
+            println!("Creating EGLSink \n");
+            make("nveglglessink", "nvvideo-renderer", "egl sink")?
+        };
+        // Set sync = false to avoid late frame drops at the display-sink.
+        sink.set_property("sync", false);
+        tail.push(sink);
+    }
+
+    match &input {
+        Source::Camera(dev) => println!("Playing cam {dev} "),
+        Source::Test => {
+            println!("Playing test source (videotestsrc pattern=ball, 640x480, 30 fps) ")
+        }
+        Source::File(path) => println!("Playing file {} as a camera ", path.display()),
+    }
+    // The camera is asked for 30 fps, as in the sample; a file plays at its
+    // own frame rate.
+    let mut raw = gst::Caps::builder("video/x-raw");
+    if !matches!(input, Source::File(_)) {
+        raw = raw.field("framerate", gst::Fraction::new(30, 1));
+    }
+    caps_v4l2src.set_property("caps", raw.build());
+    caps_vidconvsrc.set_property(
+        "caps",
+        gst::Caps::builder("video/x-raw")
+            .features(["memory:NVMM"])
+            .build(),
+    );
+    streammux.set_property("width", 1920u32);
+    streammux.set_property("height", 1080u32);
+    streammux.set_property("batch-size", 1u32);
+    streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    // A camera is a live source.
+    streammux.set_property("live-source", true);
+    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+
+    println!("Adding elements to Pipeline \n");
+    pipeline.add_many([
+        &source,
+        &caps_v4l2src,
+        &vidconvsrc,
+        &nvvidconvsrc,
+        &caps_vidconvsrc,
+        &streammux,
+        &pgie,
+        &nvvidconv,
+        &nvosd,
+    ])?;
+    pipeline.add_many(&tail)?;
+
+    println!("Linking elements in the Pipeline \n");
+    gst::Element::link_many([
+        &source,
+        &caps_v4l2src,
+        &vidconvsrc,
+        &nvvidconvsrc,
+        &caps_vidconvsrc,
+    ])?;
+    let sinkpad = streammux
+        .request_pad_simple("sink_0")
+        .context("Unable to get the sink pad of streammux")?;
+    let srcpad = caps_vidconvsrc
+        .static_pad("src")
+        .context("Unable to get source pad of caps_vidconvsrc")?;
+    srcpad.link(&sinkpad)?;
+    gst::Element::link_many([&streammux, &pgie, &nvvidconv, &nvosd])?;
+    let mut prev = nvosd.clone();
+    for e in &tail {
+        prev.link(e)?;
+        prev = e.clone();
+    }
+
+    // The metadata is complete at the OSD's sink pad.
+    let osdsinkpad = nvosd
+        .static_pad("sink")
+        .context("Unable to get sink pad of nvosd")?;
+    osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
+        if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
+        }
+        gst::PadProbeReturn::Ok
+    });
+
+    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
+    let stopper = app::Interrupter::new(&pipeline);
+    ctrlc::set_handler(move || {
+        stopper.interrupt();
+    })
+    .context("cannot install the Ctrl-C handler")?;
+
+    println!("Starting pipeline \n");
+    let result = app::run(&pipeline);
+    pipeline.set_state(gst::State::Null)?;
+    result?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_or_source_is_required() {
+        assert!(Args::try_parse_from(["x"]).is_err());
+        assert!(Args::try_parse_from(["x", "/dev/video0", "--source", "test"]).is_err());
+        let a = Args::try_parse_from(["x", "--source", "test", "--num-buffers", "5"]).unwrap();
+        assert_eq!(Source::from_args(&a).unwrap(), Source::Test);
+        assert_eq!(a.num_buffers, Some(5));
+        assert!(Args::try_parse_from(["x", "--source", "test", "--num-buffers", "0"]).is_err());
+    }
+
+    #[test]
+    fn missing_camera_is_reported() {
+        let a = Args::try_parse_from(["x", "/dev/video-nope"]).unwrap();
+        let e = Source::from_args(&a).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "camera /dev/video-nope: no such device (connect a USB camera or use --source test)"
+        );
+    }
+}
