@@ -99,7 +99,7 @@ fn error_from_real_pipeline() {
     );
     assert!(
         out.text
-            .ends_with("/GstFileSrc:file-source:\nNo such file \"/nonexistent\""),
+            .ends_with("/GstFileSrc:file-source: No such file \"/nonexistent\""),
         "{}",
         out.text
     );
@@ -326,7 +326,7 @@ fn lines_go_to_the_right_stream() {
     assert!(!stderr.contains("End-of-stream"), "{stderr}");
     assert!(
         stderr.contains("Error: gst-resource-error-quark: Resource not found. (3): ")
-            && stderr.contains("GstFileSrc:fs:\nNo such file \"/nonexistent\"\n"),
+            && stderr.contains("GstFileSrc:fs: No such file \"/nonexistent\"\n"),
         "{stderr}"
     );
     assert!(!stdout.contains("Error: gst-resource"), "{stdout}");

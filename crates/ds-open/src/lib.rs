@@ -1,6 +1,7 @@
 //! Open (CPU) implementations of DeepStream's GStreamer elements, registered
 //! statically under NVIDIA's factory names (`nvv4l2decoder`, `nvstreammux`,
-//! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nveglglessink`, …).
+//! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nvinfer`, `nvtracker`,
+//! `nveglglessink`, …).
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
 //! on the `nvidia` backend NVIDIA's plugins provide these names and the two
@@ -25,6 +26,7 @@ pub mod nvdsosd;
 pub mod nvinfer;
 pub mod nvmultistreamtiler;
 pub mod nvstreammux;
+pub mod nvtracker;
 pub mod nvv4l2decoder;
 pub mod nvvideoconvert;
 pub mod sinks;
@@ -51,6 +53,7 @@ pub fn register() -> Result<(), glib::BoolError> {
         nvmultistreamtiler::register()?;
         nvdsosd::register()?;
         nvinfer::register()?;
+        nvtracker::register()?;
         sinks::register()?;
         Ok(())
     })

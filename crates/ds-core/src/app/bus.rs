@@ -11,7 +11,8 @@
 //!
 //! where `{err}` is formatted like PyGObject's `str(GLib.Error)`,
 //! `domain: message (code)` (see [`format_gerror`]), and `{debug}` is the
-//! message's debug string as GStreamer gives it, or `None`.
+//! message's debug string as GStreamer gives it (newlines folded into
+//! spaces, so each message is one line), or `None`.
 //!
 //! ```
 //! use ds_core::app::{self, BusAction};
@@ -203,8 +204,14 @@ pub struct BusOutput {
     pub text: String,
 }
 
-fn py_str(s: Option<&str>) -> &str {
+fn py_str(s: Option<&str>) -> String {
+    // GStreamer's debug strings often hold newlines ("file(line): func ():
+    // path:\nDETAIL"): fold them so every error or warning is one line.
     s.unwrap_or("None")
+        .split('\n')
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// What [`handle_message`] would do and print for `msg`, without printing:

@@ -1,0 +1,64 @@
+//! `nvtracker` (open implementation): DeepStream's multi-object tracker
+//! element, with a built-in IOU tracker in place of NVIDIA's low-level
+//! library (the algorithm is described in `nvtracker/iou.rs`).
+//!
+//! An in-place transform on NVMM batches (any format; the pixels are not
+//! read). For every frame of the batch, the objects (of any gie, as
+//! NVIDIA's tracker by default) are matched to the tracks of that frame's
+//! `source_id` by IoU with each track's constant-velocity prediction,
+//! greedily and within the same class. Every tracked object gets
+//! `object_id` (a 64-bit id from one counter per element, starting at 0),
+//! `tracker_confidence` (the IoU of the match, 1.0 for a new track) and
+//! `tracker_bbox_info` (the track's smoothed box); with
+//! `display-tracking-id` the id is appended to its display text
+//! (`"Person"` -> `"Person 12"`, the object's label when it has no text).
+//! `rect_params` and `detector_bbox_info` keep the detector's box.
+//!
+//! Left untracked (`object_id` = `UNTRACKED_OBJECT_ID`, nothing else
+//! written): objects below `minDetectorConfidence`, objects of tracks
+//! still in probation (`probationAge`), a new object overlapping a track
+//! by more than `minIouDiff4NewTarget`, and objects beyond
+//! `maxTargetsPerStream`. Unlike NVIDIA's tracker, untracked objects stay
+//! in the batch meta.
+//!
+//! A track ends after `maxShadowTrackingAge` frames without a match
+//! (`earlyTerminationAge` while in probation); the tracks of a source are
+//! dropped when the source ends (`nv-stream-eos` from nvstreammux) and all
+//! tracks on a flush.
+//!
+//! Properties (NVIDIA's names): `ll-config-file` (NvMultiObjectTracker
+//! YAML, the keys listed in the config module; a missing file or a bad
+//! line is an element error at start naming `file:line`), `ll-lib-file`
+//! (accepted: any library path is replaced by the built-in tracker, with a
+//! one-line notice on stderr), `display-tracking-id` (default true),
+//! `tracker-width` / `tracker-height` (accepted: the open tracker works in
+//! frame coordinates), `gpu-id`, `enable-batch-process`,
+//! `enable-past-frame`, `compute-hw` (an int here, an enum in NVIDIA's),
+//! `tracking-id-reset-mode`, `user-meta-pool-size` (accepted, no effect).
+//!
+//! Not implemented: past-frame / terminated / shadow-track user meta
+//! (`NvDsTargetMiscDataBatch`; `enable-past-frame` reports nothing),
+//! re-id and visual (NvDCF) tracking, tracking-id reset.
+
+mod config;
+mod imp;
+mod iou;
+
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+
+glib::wrapper! {
+    /// The open `nvtracker` element.
+    pub struct NvTracker(ObjectSubclass<imp::NvTracker>) @extends gstreamer_base::BaseTransform, gst::Element, gst::Object;
+}
+
+/// Registers `nvtracker`.
+pub(crate) fn register() -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        None,
+        "nvtracker",
+        gst::Rank::PRIMARY,
+        NvTracker::static_type(),
+    )
+}
