@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
-# plugins, valgrind, and npm / pip when missing (ci/models.sh uses them). Idempotent: installs only what is missing, runs
+# plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
+# redis-server, rabbitmq-server), and npm / pip when missing (ci/models.sh uses them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
 set -euo pipefail
@@ -19,6 +20,12 @@ PACKAGES=(
   gstreamer1.0-libav
   gstreamer1.0-tools
   valgrind
+  # real brokers for the nvmsgbroker tests (started by the tests on free
+  # loopback ports; redis-tools gives redis-cli)
+  mosquitto
+  redis-server
+  redis-tools
+  rabbitmq-server
 )
 # Commands that may come from elsewhere (e.g. Node.js or Python installed by
 # other means); their Debian package is installed only when missing:

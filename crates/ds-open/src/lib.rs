@@ -1,7 +1,7 @@
 //! Open (CPU) implementations of DeepStream's GStreamer elements, registered
 //! statically under NVIDIA's factory names (`nvv4l2decoder`, `nvstreammux`,
 //! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nvinfer`, `nvtracker`,
-//! `nveglglessink`, …).
+//! `nvmsgconv`, `nvmsgbroker`, `nveglglessink`, …).
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
 //! on the `nvidia` backend NVIDIA's plugins provide these names and the two
@@ -24,6 +24,8 @@ pub mod caps;
 pub mod convert;
 pub mod nvdsosd;
 pub mod nvinfer;
+pub mod nvmsgbroker;
+pub mod nvmsgconv;
 pub mod nvmultistreamtiler;
 pub mod nvstreammux;
 pub mod nvtracker;
@@ -54,6 +56,8 @@ pub fn register() -> Result<(), glib::BoolError> {
         nvdsosd::register()?;
         nvinfer::register()?;
         nvtracker::register()?;
+        nvmsgconv::register()?;
+        nvmsgbroker::register()?;
         sinks::register()?;
         Ok(())
     })

@@ -18,7 +18,9 @@
 //! Properties: `sync` (default true), `qos` (default true), `async`
 //! (default true), `max-lateness` and `ts-offset` are forwarded to the inner
 //! sink where it has them (`autovideosink` only has `sync` and
-//! `ts-offset`); `window-x`, `window-y`, `window-width`, `window-height`,
+//! `ts-offset`; headless, `qos` is off and `max-lateness` is -1: late
+//! frames are discarded anyway, so none is dropped early and upstream
+//! decoders never skip frames to catch up); `window-x`, `window-y`, `window-width`, `window-height`,
 //! `force-aspect-ratio` and `gpu-id` are accepted and ignored.
 //!
 //! `nv3dsink` (Jetson's newer renderer) is the same element under another
@@ -489,10 +491,19 @@ mod egl_imp {
         fn apply(&self, sink: &gst::Element) {
             let s = lock(&self.settings);
             forward(sink, "sync", &s.sync.to_value());
-            forward(sink, "qos", &s.qos.to_value());
             forward(sink, "async", &s.async_.to_value());
-            forward(sink, "max-lateness", &s.max_lateness.to_value());
             forward(sink, "ts-offset", &s.ts_offset.to_value());
+            if sink.factory().is_some_and(|f| f.name() == "fakesink") {
+                // Headless: frames are discarded, so a late frame costs
+                // nothing. No QoS (upstream decoders would skip frames to
+                // catch up) and no dropping: every frame reaches the
+                // probes, paced by the clock when `sync` is on.
+                forward(sink, "qos", &false.to_value());
+                forward(sink, "max-lateness", &(-1i64).to_value());
+            } else {
+                forward(sink, "qos", &s.qos.to_value());
+                forward(sink, "max-lateness", &s.max_lateness.to_value());
+            }
         }
     }
 
