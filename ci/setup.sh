@@ -23,6 +23,7 @@ PACKAGES=(
   # real brokers for the nvmsgbroker tests (started by the tests on free
   # loopback ports; redis-tools gives redis-cli)
   mosquitto
+  mosquitto-clients
   redis-server
   redis-tools
   rabbitmq-server
