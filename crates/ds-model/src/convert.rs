@@ -37,6 +37,14 @@ pub struct Options {
     pub outputs: Vec<(String, String)>,
     /// Fixed batch size; `None` makes the batch dimension symbolic (`batch`).
     pub batch: Option<usize>,
+    /// Expose a 4-D NHWC placeholder as an NCHW graph input (`[batch, C, H, W]`, what
+    /// DeepStream's nvinfer expects): a `Transpose` to NHWC is inserted behind the input,
+    /// and cancels against the first convolution's own transpose.
+    pub nchw_input: bool,
+    /// Also move transposes below elementwise ops and global means so that more of them
+    /// cancel (see `sink_transposes`). Off by default: it changes the graph (not the
+    /// results) of models converted before it existed, whose files are pinned.
+    pub sink_transposes: bool,
 }
 
 /// Summary of a conversion, for logs.
@@ -361,7 +369,8 @@ impl<'a> Converter<'a> {
                 self.bind(node, vec![v]);
                 Ok(())
             }
-            "Conv2D" | "DepthwiseConv2dNative" => self.conv(node),
+            "Conv2D" | "DepthwiseConv2dNative" | "_FusedConv2D" => self.conv(node),
+            "Mean" => self.mean(node),
             "MaxPool" | "AvgPool" => self.pool(node),
             "ResizeBilinear" | "ResizeNearestNeighbor" => self.resize(node),
             "Pad" | "PadV2" | "MirrorPad" => self.pad(node),
@@ -559,7 +568,7 @@ impl<'a> Converter<'a> {
                 .and_then(|d| d.first().copied())
                 .filter(|&b| b > 0);
         }
-        let shape = dims.map(|d| {
+        let shape: Option<Vec<Dim>> = dims.map(|d| {
             d.iter()
                 .enumerate()
                 .map(|(i, &v)| match (i, self.options.batch) {
@@ -571,12 +580,37 @@ impl<'a> Converter<'a> {
                 .collect()
         });
         let name = self.unique(&name);
+        let nchw = self.options.nchw_input;
+        let shape = match shape {
+            Some(d) if nchw && d.len() == 4 => {
+                Some(vec![d[0].clone(), d[3].clone(), d[1].clone(), d[2].clone()])
+            }
+            Some(d) if nchw => {
+                return Err(Error::Unsupported(format!(
+                    "NCHW input requested, but input '{}' has rank {} (expected 4)",
+                    node.name,
+                    d.len()
+                )))
+            }
+            None if nchw => {
+                return Err(Error::Unsupported(format!(
+                    "NCHW input requested, but input '{}' has no known shape",
+                    node.name
+                )))
+            }
+            other => other,
+        };
         self.inputs.push(ValueInfo {
             name: name.clone(),
             elem_type: onnx::DATA_TYPE_FLOAT,
             shape,
         });
-        self.bind(node, vec![name]);
+        let value = if nchw {
+            self.transpose(&format!("{}/to_nhwc", node.name), name, &NCHW_TO_NHWC)
+        } else {
+            name
+        };
+        self.bind(node, vec![value]);
         Ok(())
     }
 
@@ -672,6 +706,30 @@ impl<'a> Converter<'a> {
                 .ok_or_else(|| Error::Format(format!("bad filter of '{name}'")))?
         };
         attrs.extend(Self::padding_attrs(node, nhwc)?);
+        let fused = if node.op == "_FusedConv2D" {
+            Self::fused_ops(node)?
+        } else {
+            Fused::default()
+        };
+        let bias = if fused.bias {
+            let b = self.const_of(node, 2)?;
+            let v = b
+                .as_f32()
+                .filter(|v| v.len() == co)
+                .ok_or_else(|| {
+                    Error::Format(format!(
+                        "bias of '{name}' must be {co} floats (shape {:?})",
+                        b.shape
+                    ))
+                })?
+                .to_vec();
+            Some(
+                Tensor::from_f32(vec![co], v)
+                    .ok_or_else(|| Error::Format(format!("bad bias of '{name}'")))?,
+            )
+        } else {
+            None
+        };
         let x = self.value(node, 0)?;
         let w = self.initializer(&format!("{name}/weights"), weights);
         let x = if nhwc {
@@ -679,13 +737,115 @@ impl<'a> Converter<'a> {
         } else {
             x
         };
+        let mut inputs = vec![x, w];
+        if let Some(b) = bias {
+            inputs.push(self.initializer(&format!("{name}/bias"), b));
+        }
         let mut y = self
-            .emit("Conv", &format!("{name}/nchw"), vec![x, w], 1, attrs)
+            .emit("Conv", &format!("{name}/nchw"), inputs, 1, attrs)
             .remove(0);
+        // The activation runs in NCHW, between the transposes, so that the transposes of
+        // consecutive convolutions still meet and cancel.
+        if let Some(act) = fused.activation {
+            y = self.activation(&format!("{name}/act"), act, y);
+        }
         if nhwc {
             y = self.transpose(name, y, &NCHW_TO_NHWC);
         }
         self.bind(node, vec![y]);
+        Ok(())
+    }
+
+    /// The `fused_ops` of a `_FusedConv2D` (Grappler's remapper): `BiasAdd` followed by at
+    /// most one activation. Batch-norm fusions (`FusedBatchNorm`) are not supported.
+    fn fused_ops(node: &Node) -> Result<Fused> {
+        let ops: Vec<String> = match node.attr("fused_ops") {
+            Some(Attr::Strs(v)) => v
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect(),
+            None => Vec::new(),
+            Some(other) => {
+                return Err(Error::Format(format!(
+                    "fused_ops of '{}' is not a string list: {other:?}",
+                    node.name
+                )))
+            }
+        };
+        let unsupported = || {
+            Error::Unsupported(format!(
+                "_FusedConv2D '{}' with fused_ops {ops:?} (supported: BiasAdd, optionally \
+                 followed by Relu, Relu6, Elu, LeakyRelu, Sigmoid or Tanh)",
+                node.name
+            ))
+        };
+        let mut it = ops.iter().map(String::as_str);
+        let mut fused = Fused::default();
+        match it.next() {
+            Some("BiasAdd") => fused.bias = true,
+            None => {}
+            Some(_) => return Err(unsupported()),
+        }
+        if let Some(act) = it.next() {
+            fused.activation = Some(match act {
+                "Relu" => Activation::Relu,
+                "Relu6" => Activation::Relu6,
+                "Elu" => Activation::Elu,
+                "Sigmoid" => Activation::Sigmoid,
+                "Tanh" => Activation::Tanh,
+                "LeakyRelu" => {
+                    Activation::LeakyRelu(node.attr_float("leakyrelu_alpha").unwrap_or(0.2))
+                }
+                _ => return Err(unsupported()),
+            });
+        }
+        if it.next().is_some() || (fused.activation.is_some() && !fused.bias) {
+            return Err(unsupported());
+        }
+        Ok(fused)
+    }
+
+    fn activation(&mut self, name: &str, act: Activation, x: String) -> String {
+        let (op, inputs, attrs) = match act {
+            Activation::Relu => ("Relu", vec![x], vec![]),
+            Activation::Elu => ("Elu", vec![x], vec![]),
+            Activation::Sigmoid => ("Sigmoid", vec![x], vec![]),
+            Activation::Tanh => ("Tanh", vec![x], vec![]),
+            Activation::LeakyRelu(alpha) => {
+                ("LeakyRelu", vec![x], vec![Attribute::float("alpha", alpha)])
+            }
+            Activation::Relu6 => {
+                let lo = self.initializer(&format!("{name}/min"), scalar_f32(0.0));
+                let hi = self.initializer(&format!("{name}/max"), scalar_f32(6.0));
+                ("Clip", vec![x, lo, hi], vec![])
+            }
+        };
+        self.emit(op, name, inputs, 1, attrs).remove(0)
+    }
+
+    /// TensorFlow `Mean` → `ReduceMean` (opset 13: axes as an attribute). The axes are
+    /// TensorFlow's: values keep TensorFlow's layout (NHWC ops are wrapped in transposes).
+    fn mean(&mut self, node: &Node) -> Result<()> {
+        let name = node.name.as_str();
+        let mut axes = self.const_ints(node, 1)?;
+        if axes.is_empty() {
+            return Err(Error::Unsupported(format!("Mean '{name}' over no axes")));
+        }
+        axes.sort_unstable();
+        axes.dedup();
+        let keep = node.attr_bool("keep_dims", false);
+        let x = self.value(node, 0)?;
+        let out = self.emit(
+            "ReduceMean",
+            name,
+            vec![x],
+            1,
+            vec![
+                Attribute::ints("axes", axes),
+                Attribute::int("keepdims", i64::from(keep)),
+            ],
+        );
+        self.bind(node, out);
         Ok(())
     }
 
@@ -886,6 +1046,9 @@ impl<'a> Converter<'a> {
         let mut nodes = std::mem::take(&mut self.nodes);
         let mut inits = std::mem::take(&mut self.initializers);
         fuse_conv_bias(&mut nodes, &mut inits, &output_names);
+        if self.options.sink_transposes {
+            sink_transposes(&mut nodes, &output_names);
+        }
         cancel_transposes(&mut nodes, &output_names);
         dead_code(&mut nodes, &mut inits, &output_names);
 
@@ -925,6 +1088,23 @@ impl<'a> Converter<'a> {
         };
         Ok((model, stats))
     }
+}
+
+/// What a `_FusedConv2D` fuses behind the convolution.
+#[derive(Clone, Copy, Debug, Default)]
+struct Fused {
+    bias: bool,
+    activation: Option<Activation>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Activation {
+    Relu,
+    Relu6,
+    Elu,
+    Sigmoid,
+    Tanh,
+    LeakyRelu(f32),
 }
 
 fn scalar_f32(v: f32) -> Tensor {
@@ -1034,6 +1214,131 @@ fn fuse_conv_bias(nodes: &mut Vec<onnx::Node>, inits: &mut Vec<Initializer>, out
         i += 1;
         !remove.contains(&(i - 1))
     });
+}
+
+/// Moves transposes below the ops that commute with them, so that they can meet the next
+/// transpose and cancel (NHWC graphs transpose around every convolution; residual `Add`s,
+/// activations and global means sit between those pairs):
+/// - elementwise unary ops: `op(T(x))` → `T(op(x))`;
+/// - elementwise binary ops whose inputs are both transposed by the same perm (and not a
+///   broadcast): `op(T(x), T(y))` → `T(op(x, y))`;
+/// - `ReduceMean(T(x), axes, keepdims=0)` → `ReduceMean(x, perm[axes])` when the kept axes
+///   stay in their order (then no transpose is needed after it).
+///
+/// Only transposes whose output has no other reader are moved.
+fn sink_transposes(nodes: &mut Vec<onnx::Node>, outputs: &[String]) {
+    const UNARY: [&str; 6] = ["Relu", "Sigmoid", "Tanh", "Elu", "LeakyRelu", "Clip"];
+    const BINARY: [&str; 6] = ["Add", "Sub", "Mul", "Div", "Max", "Min"];
+    let mut fresh = 0usize;
+    loop {
+        let uses = use_counts(nodes, outputs);
+        let producer: HashMap<String, usize> = nodes
+            .iter()
+            .enumerate()
+            .flat_map(|(i, n)| n.outputs.iter().map(move |o| (o.clone(), i)))
+            .collect();
+        let single_transpose = |v: &str| -> Option<(usize, Vec<i64>)> {
+            let &t = producer.get(v)?;
+            let n = &nodes[t];
+            if n.op_type != "Transpose" || uses.get(v) != Some(&1) {
+                return None;
+            }
+            Some((t, perm_of(n)?))
+        };
+        let mut rewrite: Option<(usize, Vec<usize>, Vec<i64>)> = None;
+        let mut reduce: Option<(usize, usize, Vec<i64>)> = None;
+        for (i, n) in nodes.iter().enumerate() {
+            let op = n.op_type.as_str();
+            if UNARY.contains(&op) && !n.inputs.is_empty() {
+                // A transpose with other readers stays for them; this op reads its source.
+                let Some(&t) = producer.get(&n.inputs[0]) else {
+                    continue;
+                };
+                if nodes[t].op_type == "Transpose" {
+                    if let Some(perm) = perm_of(&nodes[t]) {
+                        rewrite = Some((i, vec![t], perm));
+                        break;
+                    }
+                }
+            } else if BINARY.contains(&op) && n.inputs.len() == 2 {
+                if n.inputs[0] == n.inputs[1] {
+                    continue;
+                }
+                if let (Some((ta, pa)), Some((tb, pb))) = (
+                    single_transpose(&n.inputs[0]),
+                    single_transpose(&n.inputs[1]),
+                ) {
+                    if pa == pb {
+                        rewrite = Some((i, vec![ta, tb], pa));
+                        break;
+                    }
+                }
+            } else if op == "ReduceMean" && n.inputs.len() == 1 {
+                let dropped = matches!(n.attribute("keepdims"), Some(AttributeValue::Int(0)));
+                let Some(AttributeValue::Ints(axes)) = n.attribute("axes") else {
+                    continue;
+                };
+                let Some((t, perm)) = single_transpose(&n.inputs[0]) else {
+                    continue;
+                };
+                let rank = perm.len() as i64;
+                let axes: Vec<i64> = axes
+                    .iter()
+                    .map(|&a| if a < 0 { a + rank } else { a })
+                    .collect();
+                if !dropped || axes.iter().any(|&a| a < 0 || a >= rank) {
+                    continue;
+                }
+                let kept: Vec<i64> = (0..rank)
+                    .filter(|k| !axes.contains(k))
+                    .map(|k| perm[k as usize])
+                    .collect();
+                if kept.windows(2).all(|w| w[0] < w[1]) {
+                    let mut mapped: Vec<i64> = axes.iter().map(|&a| perm[a as usize]).collect();
+                    mapped.sort_unstable();
+                    reduce = Some((i, t, mapped));
+                    break;
+                }
+            }
+        }
+        if let Some((i, t, axes)) = reduce {
+            nodes[i].inputs[0] = nodes[t].inputs[0].clone();
+            for a in &mut nodes[i].attributes {
+                if a.name == "axes" {
+                    *a = Attribute::ints("axes", axes.clone());
+                }
+            }
+            nodes.remove(t);
+            continue;
+        }
+        let Some((i, transposes, perm)) = rewrite else {
+            return;
+        };
+        for (k, &t) in transposes.iter().enumerate() {
+            nodes[i].inputs[k] = nodes[t].inputs[0].clone();
+        }
+        let out = nodes[i].outputs[0].clone();
+        fresh += 1;
+        let inner = format!("{out}/sunk{fresh}");
+        nodes[i].outputs[0] = inner.clone();
+        let moved = onnx::Node {
+            name: format!("{}/sunk{fresh}", nodes[transposes[0]].name),
+            op_type: "Transpose".into(),
+            inputs: vec![inner],
+            outputs: vec![out],
+            attributes: vec![Attribute::ints("perm", perm)],
+        };
+        nodes.insert(i + 1, moved);
+        let mut remove: Vec<usize> = transposes
+            .into_iter()
+            .filter(|&t| uses.get(&nodes[t].outputs[0]) == Some(&1))
+            .collect();
+        remove.sort_unstable();
+        remove.dedup();
+        for t in remove.into_iter().rev() {
+            nodes.remove(t);
+        }
+    }
 }
 
 /// Merges `Transpose → Transpose` chains and removes pairs that compose to the identity.
@@ -1398,6 +1703,8 @@ mod tests {
             input_name: Some("input".into()),
             outputs: vec![("Identity:0".into(), "out".into())],
             batch: None,
+            nchw_input: false,
+            sink_transposes: false,
         };
         let (model, stats) = convert(&small_model(), &options).unwrap();
         let g = &model.graph;
@@ -1472,6 +1779,233 @@ mod tests {
         m.outputs[0].tensor = "bad".into();
         let e = convert(&m, &Options::default()).unwrap_err();
         assert!(e.to_string().contains("'nowhere'"), "{e}");
+    }
+
+    fn nhwc_attrs(padding: &str, strides: Vec<i64>) -> Vec<(&'static str, Attr)> {
+        vec![
+            ("padding", Attr::Str(padding.as_bytes().to_vec())),
+            ("strides", Attr::Ints(strides)),
+            ("data_format", Attr::Str(b"NHWC".to_vec())),
+        ]
+    }
+
+    /// A face-classifier-like NHWC graph: input [-1,4,4,1] → _FusedConv2D(BiasAdd, Relu)
+    /// → DepthwiseConv2dNative → _FusedConv2D(BiasAdd), plus MaxPool of the first conv as
+    /// a residual: AddV2 → Relu → Mean(1,2) → Softmax.
+    fn nhwc_model() -> GraphModel {
+        let mut weights = HashMap::new();
+        // 1x1 conv 1 → 2 channels.
+        weights.insert(
+            "w1".into(),
+            Tensor::from_f32(vec![1, 1, 1, 2], vec![1., -1.]).unwrap(),
+        );
+        weights.insert(
+            "b1".into(),
+            Tensor::from_f32(vec![2], vec![0.5, 0.25]).unwrap(),
+        );
+        // Depthwise 3x3, C=2, M=1: [H, W, C, M].
+        weights.insert(
+            "dw".into(),
+            Tensor::from_f32(vec![3, 3, 2, 1], (0..18).map(|v| v as f32).collect()).unwrap(),
+        );
+        weights.insert(
+            "w2".into(),
+            Tensor::from_f32(vec![1, 1, 2, 2], vec![1., 0., 0., 1.]).unwrap(),
+        );
+        weights.insert(
+            "b2".into(),
+            Tensor::from_f32(vec![2], vec![0., 1.]).unwrap(),
+        );
+        weights.insert("axes".into(), Tensor::vec_i64(vec![1, 2]));
+        let mut nodes: Vec<Node> = ["w1", "b1", "dw", "w2", "b2", "axes"]
+            .iter()
+            .map(|c| node(c, "Const", &[], vec![]))
+            .collect();
+        let fused = |ops: &[&str], padding: &str| {
+            let mut a = nhwc_attrs(padding, vec![1, 1, 1, 1]);
+            a.push((
+                "fused_ops",
+                Attr::Strs(ops.iter().map(|o| o.as_bytes().to_vec()).collect()),
+            ));
+            a
+        };
+        nodes.extend([
+            node(
+                "input_1",
+                "Placeholder",
+                &[],
+                vec![("shape", Attr::Shape(vec![-1, 4, 4, 1]))],
+            ),
+            node(
+                "c1",
+                "_FusedConv2D",
+                &["input_1", "w1", "b1"],
+                fused(&["BiasAdd", "Relu"], "VALID"),
+            ),
+            node(
+                "d1",
+                "DepthwiseConv2dNative",
+                &["c1", "dw"],
+                nhwc_attrs("SAME", vec![1, 1, 1, 1]),
+            ),
+            node(
+                "c2",
+                "_FusedConv2D",
+                &["d1", "w2", "b2"],
+                fused(&["BiasAdd"], "SAME"),
+            ),
+            node("pool", "MaxPool", &["c1"], {
+                let mut a = nhwc_attrs("VALID", vec![1, 1, 1, 1]);
+                a.push(("ksize", Attr::Ints(vec![1, 1, 1, 1])));
+                a
+            }),
+            node("add", "AddV2", &["c2", "pool"], vec![]),
+            node("relu", "Relu", &["add"], vec![]),
+            node(
+                "mean",
+                "Mean",
+                &["relu", "axes"],
+                vec![("keep_dims", Attr::Bool(false))],
+            ),
+            node("sm", "Softmax", &["mean"], vec![]),
+            node("Identity", "Identity", &["sm"], vec![]),
+        ]);
+        GraphModel {
+            nodes,
+            weights,
+            inputs: vec![SignatureEntry {
+                tensor: "input_1".into(),
+                shape: Some(vec![-1, 4, 4, 1]),
+            }],
+            outputs: vec![SignatureEntry {
+                tensor: "Identity".into(),
+                shape: Some(vec![-1, 2]),
+            }],
+            generated_by: None,
+        }
+    }
+
+    fn nchw_options(sink: bool) -> Options {
+        Options {
+            input_name: Some("input".into()),
+            outputs: vec![("Identity".into(), "output".into())],
+            batch: None,
+            nchw_input: true,
+            sink_transposes: sink,
+        }
+    }
+
+    #[test]
+    fn nhwc_classifier_becomes_nchw_without_transposes() {
+        let (model, stats) = convert(&nhwc_model(), &nchw_options(true)).unwrap();
+        let g = &model.graph;
+        let ops: Vec<&str> = g.nodes.iter().map(|n| n.op_type.as_str()).collect();
+        assert_eq!(
+            ops,
+            [
+                "Conv",
+                "Relu",
+                "Conv",
+                "Conv",
+                "MaxPool",
+                "Add",
+                "Relu",
+                "ReduceMean",
+                "Softmax"
+            ],
+            "{g:#?}"
+        );
+        assert_eq!(stats.transposes, 0);
+        // NCHW input [batch, 1, 4, 4] named `input`.
+        assert_eq!(g.inputs[0].name, "input");
+        assert_eq!(
+            g.inputs[0].shape.as_ref().unwrap(),
+            &vec![
+                Dim::Param("batch".into()),
+                Dim::Value(1),
+                Dim::Value(4),
+                Dim::Value(4)
+            ]
+        );
+        assert_eq!(g.nodes[0].inputs[0], "input");
+        let init = |name: &str| {
+            &g.initializers
+                .iter()
+                .find(|i| i.name == name)
+                .unwrap()
+                .tensor
+        };
+        // Fused bias is the Conv's third input.
+        assert_eq!(init(&g.nodes[0].inputs[2]).as_f32().unwrap(), &[0.5, 0.25]);
+        // Depthwise: [3,3,2,1] → [2,1,3,3], group 2; channel c takes w[.., .., c, 0].
+        let dw = &g.nodes[2];
+        assert_eq!(dw.attribute("group"), Some(&AttributeValue::Int(2)));
+        assert_eq!(
+            dw.attribute("auto_pad"),
+            Some(&AttributeValue::String("SAME_UPPER".into()))
+        );
+        let w = init(&dw.inputs[1]);
+        assert_eq!(w.shape, vec![2, 1, 3, 3]);
+        let expect: Vec<f32> = (0..2)
+            .flat_map(|c| (0..9).map(move |k| (k * 2 + c) as f32))
+            .collect();
+        assert_eq!(w.as_f32().unwrap(), &expect[..]);
+        // NHWC mean over H, W becomes a mean over NCHW axes 2, 3.
+        let mean = &g.nodes[7];
+        assert_eq!(
+            mean.attribute("axes"),
+            Some(&AttributeValue::Ints(vec![2, 3]))
+        );
+        assert_eq!(mean.attribute("keepdims"), Some(&AttributeValue::Int(0)));
+        assert_eq!(g.nodes[8].attribute("axis"), Some(&AttributeValue::Int(-1)));
+        assert_eq!(g.outputs[0].name, "output");
+        assert!(!model.encode().is_empty());
+    }
+
+    #[test]
+    fn without_sinking_the_mean_keeps_tensorflow_axes() {
+        let (model, stats) = convert(&nhwc_model(), &nchw_options(false)).unwrap();
+        let g = &model.graph;
+        let mean = g.nodes.iter().find(|n| n.op_type == "ReduceMean").unwrap();
+        assert_eq!(
+            mean.attribute("axes"),
+            Some(&AttributeValue::Ints(vec![1, 2]))
+        );
+        // The transposes around the residual Add stay (correct, just slower).
+        assert!(stats.transposes > 0);
+        let t = g
+            .nodes
+            .iter()
+            .find(|n| n.outputs[0] == mean.inputs[0])
+            .unwrap();
+        assert_eq!(t.op_type, "Relu");
+    }
+
+    #[test]
+    fn fused_conv_rejects_batch_norm_fusions() {
+        let mut m = nhwc_model();
+        for n in &mut m.nodes {
+            if n.name == "c2" {
+                n.attrs.insert(
+                    "fused_ops".into(),
+                    Attr::Strs(vec![b"FusedBatchNorm".to_vec()]),
+                );
+            }
+        }
+        let e = convert(&m, &nchw_options(true)).unwrap_err();
+        assert!(e.to_string().contains("_FusedConv2D 'c2'"), "{e}");
+    }
+
+    #[test]
+    fn nchw_input_needs_rank_4() {
+        let mut m = nhwc_model();
+        for n in &mut m.nodes {
+            if n.name == "input_1" {
+                n.attrs.insert("shape".into(), Attr::Shape(vec![-1, 16]));
+            }
+        }
+        let e = convert(&m, &nchw_options(true)).unwrap_err();
+        assert!(e.to_string().contains("rank 2"), "{e}");
     }
 
     #[test]

@@ -5,7 +5,11 @@
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
 //! on the `nvidia` backend NVIDIA's plugins provide these names and the two
-//! never mix in one process.
+//! never mix in one process. The one exception is the test / development
+//! switch [`OPEN_ELEMENTS_ENV`] (`DS_OPEN_ELEMENTS=1`), which registers them
+//! on the `nvidia` backend too; `ci/link-path.sh` uses it to run the apps
+//! through the nvidia link path with our implementation of NVIDIA's libraries
+//! standing in for the SDK. Never set it where NVIDIA's plugins are installed.
 //!
 //! Buffers between the elements carry an `NvBufSurface` (system-memory
 //! planes) in their memory, with caps `video/x-raw(memory:NVMM)`, exactly as
@@ -36,8 +40,34 @@ pub mod sinks;
 use gstreamer as gst;
 use std::sync::OnceLock;
 
+/// Test / development switch: with `DS_OPEN_ELEMENTS=1` in the environment,
+/// [`register`] registers the open elements on the `nvidia` backend as well.
+///
+/// It exists for the nvidia link-path test (`ci/link-path.sh`), where the
+/// nvidia backend is built against ds-sys' open implementation installed
+/// under NVIDIA's library names, and no NVIDIA GStreamer plugins exist. On a
+/// machine with DeepStream's plugins it would shadow NVIDIA's elements (same
+/// factory names, primary rank) and their buffers would not be ours: do not
+/// set it there. It has no effect on the `open` backend, where the elements
+/// are always registered.
+pub const OPEN_ELEMENTS_ENV: &str = "DS_OPEN_ELEMENTS";
+
+/// Whether [`register`] registers the open elements in this process: always
+/// on the `open` backend; on the `nvidia` backend only when
+/// [`OPEN_ELEMENTS_ENV`] is `1`.
+///
+/// ```
+/// if ds_core::backend() == "open" {
+///     assert!(ds_open::registers_open_elements());
+/// }
+/// ```
+pub fn registers_open_elements() -> bool {
+    ds_sys::BACKEND == "open" || std::env::var_os(OPEN_ELEMENTS_ENV).is_some_and(|v| v == "1")
+}
+
 /// Registers the open elements (once; later calls return the first
-/// result). Does nothing on the `nvidia` backend.
+/// result). Does nothing on the `nvidia` backend, unless the test switch
+/// [`OPEN_ELEMENTS_ENV`] is set (see [`registers_open_elements`]).
 ///
 /// ```
 /// ds_open::init().unwrap();
@@ -46,7 +76,7 @@ use std::sync::OnceLock;
 pub fn register() -> Result<(), glib::BoolError> {
     static DONE: OnceLock<Result<(), glib::BoolError>> = OnceLock::new();
     DONE.get_or_init(|| {
-        if ds_sys::BACKEND != "open" {
+        if !registers_open_elements() {
             return Ok(());
         }
         nvv4l2decoder::register()?;

@@ -1,9 +1,12 @@
 //! `tfjs2onnx`: converts a TensorFlow.js graph model to ONNX (opset 13).
 //!
 //! ```text
-//! tfjs2onnx [--input-name NAME] [--output TF_TENSOR=NAME]... [--batch N] <model.json> <out.onnx>
+//! tfjs2onnx [--input-name NAME] [--output TF_TENSOR=NAME]... [--batch N] [--nchw-input]
+//!           [--sink-transposes] <model.json> <out.onnx>
 //! ```
-//! Without `--batch` the batch dimension is dynamic (`batch`).
+//! Without `--batch` the batch dimension is dynamic (`batch`). `--nchw-input` exposes an NHWC
+//! image input as NCHW (`[batch, C, H, W]`, what nvinfer feeds);
+//! `--sink-transposes` moves transposes past elementwise ops and means so more of them cancel.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
@@ -13,7 +16,7 @@ use ds_model::convert::{convert, Options};
 use ds_model::tfjs::GraphModel;
 
 const USAGE: &str = "usage: tfjs2onnx [--input-name NAME] [--output TF_TENSOR=NAME]... \
-                     [--batch N] <model.json> <out.onnx>";
+                     [--batch N] [--nchw-input] [--sink-transposes] <model.json> <out.onnx>";
 
 fn parse_args(args: &[String]) -> Result<(Options, PathBuf, PathBuf), String> {
     let mut options = Options::default();
@@ -27,6 +30,8 @@ fn parse_args(args: &[String]) -> Result<(Options, PathBuf, PathBuf), String> {
         };
         match arg.as_str() {
             "-h" | "--help" => return Err(USAGE.into()),
+            "--nchw-input" => options.nchw_input = true,
+            "--sink-transposes" => options.sink_transposes = true,
             "--input-name" => options.input_name = Some(value(arg)?),
             "--output" => {
                 let v = value(arg)?;
