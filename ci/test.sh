@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the machine (ci/setup.sh), then runs every check: rustfmt, clippy
 # (warnings are errors), the workspace tests including doctests, Miri
-# (ci/miri.sh) and valgrind (ci/valgrind.sh). Prints each phase's time.
+# (ci/miri.sh), valgrind (ci/valgrind.sh), the nvidia link path
+# (ci/link-path.sh) and the aarch64 cross check (ci/cross-check.sh). Prints each phase's time.
 # Stops at the first failing phase, unless KEEP_GOING=1: then it runs every
 # phase and fails at the end if any failed.
 set -euo pipefail
@@ -39,4 +40,6 @@ phase clippy cargo clippy --workspace --all-targets -- -D warnings
 phase test cargo test --workspace
 phase miri ci/miri.sh
 phase valgrind ci/valgrind.sh
+phase link-path ci/link-path.sh
+phase cross ci/cross-check.sh
 exit "$failed"
