@@ -35,6 +35,7 @@ pub mod nvstreammux;
 pub mod nvtracker;
 pub mod nvv4l2decoder;
 pub mod nvvideoconvert;
+mod output_queue;
 pub mod sinks;
 
 use gstreamer as gst;

@@ -96,11 +96,24 @@ fn runtime(configured: Option<&Path>, model: &Path) -> Result<(), String> {
 }
 
 impl Engine {
-    /// Loads `model` (ONNX) with `threads` intra-op threads.
+    /// Loads `model` (ONNX) with `threads` intra-op threads that sleep
+    /// between runs (ONNX Runtime's default lets them spin, which takes the
+    /// CPU from the other elements of a pipeline).
     pub fn load(
         model: &Path,
         configured_lib: Option<&Path>,
         threads: usize,
+    ) -> Result<Engine, String> {
+        Engine::load_with(model, configured_lib, threads, false)
+    }
+
+    /// [`load`](Self::load), choosing whether idle intra-op threads spin
+    /// (`spinning`: ONNX Runtime's default, best for inference alone).
+    pub fn load_with(
+        model: &Path,
+        configured_lib: Option<&Path>,
+        threads: usize,
+        spinning: bool,
     ) -> Result<Engine, String> {
         if !model.is_file() {
             return Err(format!(
@@ -116,6 +129,8 @@ impl Engine {
         let mut builder = ort::session::Session::builder(env)
             .map_err(|e| fail(e.to_string()))?
             .with_intra_threads(threads.max(1))
+            .map_err(|e| fail(e.to_string()))?
+            .with_intra_op_spinning(spinning)
             .map_err(|e| fail(e.to_string()))?;
         let session = builder
             .commit_from_file(model)

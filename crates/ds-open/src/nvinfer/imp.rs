@@ -4,6 +4,7 @@ use super::engine::{Engine, Output};
 use super::parse::{self, Candidate, Parser};
 use super::preprocess::{self, Normalize, Placement};
 use crate::convert::{Image, Rect};
+use crate::output_queue::OutputQueue;
 use ds_core::osd::Color;
 use ds_core::planes::SurfaceRef;
 use ds_core::tensor::{LayerData, NetworkInfo, TensorOutput};
@@ -12,8 +13,7 @@ use ds_core::BatchMeta;
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
-use gstreamer_base as gst_base;
-use gstreamer_base::subclass::prelude::*;
+use gstreamer::subclass::prelude::*;
 use std::path::Path;
 use std::sync::{LazyLock, Mutex, MutexGuard};
 
@@ -65,17 +65,70 @@ struct Model {
 /// its chunk, and its index in that chunk.
 type Inferred = (Placement, std::rc::Rc<Vec<Output>>, usize);
 
-#[derive(Default)]
+/// Buffers waiting for the output thread (DeepStream's nvinfer holds a
+/// few batches between its input and output threads).
+const OUTPUT_QUEUE_BUFFERS: usize = 2;
+
 pub struct NvInfer {
     settings: Mutex<Settings>,
     model: Mutex<Option<Model>>,
+    sinkpad: gst::Pad,
+    srcpad: gst::Pad,
+    /// Inferred batches on their way to the output thread.
+    queue: OutputQueue,
 }
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvInfer {
     const NAME: &'static str = "DsOpenNvInfer";
     type Type = super::NvInfer;
-    type ParentType = gst_base::BaseTransform;
+    type ParentType = gst::Element;
+
+    fn with_class(klass: &Self::Class) -> Self {
+        let sink = klass.pad_template("sink").expect("sink template");
+        let sinkpad = gst::Pad::builder_from_template(&sink)
+            .chain_function(|pad, parent, buffer| {
+                NvInfer::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::FlowError::Error),
+                    |imp| imp.sink_chain(pad, buffer),
+                )
+            })
+            .event_function(|pad, parent, event| {
+                NvInfer::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_event(pad, event),
+                )
+            })
+            .query_function(|pad, parent, query| {
+                NvInfer::catch_panic_pad_function(
+                    parent,
+                    || false,
+                    |imp| imp.sink_query(pad, query),
+                )
+            })
+            .flags(gst::PadFlags::PROXY_CAPS | gst::PadFlags::PROXY_ALLOCATION)
+            .build();
+        let src = klass.pad_template("src").expect("src template");
+        let srcpad = gst::Pad::builder_from_template(&src)
+            .activatemode_function(|pad, parent, mode, active| {
+                NvInfer::catch_panic_pad_function(
+                    parent,
+                    || Err(gst::loggable_error!(CAT, "panic in activation")),
+                    |imp| imp.src_activate_mode(pad, mode, active),
+                )
+            })
+            .flags(gst::PadFlags::PROXY_CAPS)
+            .build();
+        NvInfer {
+            settings: Mutex::new(Settings::default()),
+            model: Mutex::new(None),
+            sinkpad,
+            srcpad,
+            queue: OutputQueue::new(OUTPUT_QUEUE_BUFFERS),
+        }
+    }
 }
 
 /// Parses `"0:2:"`-style class id lists.
@@ -519,6 +572,13 @@ impl NvInfer {
 }
 
 impl ObjectImpl for NvInfer {
+    fn constructed(&self) {
+        self.parent_constructed();
+        let obj = self.obj();
+        obj.add_pad(&self.sinkpad).expect("add sink pad");
+        obj.add_pad(&self.srcpad).expect("add src pad");
+    }
+
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
             vec![
@@ -661,6 +721,28 @@ impl ObjectImpl for NvInfer {
 impl GstObjectImpl for NvInfer {}
 
 impl ElementImpl for NvInfer {
+    fn change_state(
+        &self,
+        transition: gst::StateChange,
+    ) -> Result<gst::StateChangeSuccess, gst::StateChangeError> {
+        if transition == gst::StateChange::ReadyToPaused {
+            match self.load() {
+                Ok(model) => *lock(&self.model) = Some(model),
+                Err(e) => {
+                    gst::element_imp_error!(self, gst::LibraryError::Settings, ("{}", e));
+                    return Err(gst::StateChangeError);
+                }
+            }
+        }
+        let result = self.parent_change_state(transition);
+        if transition == gst::StateChange::PausedToReady
+            || (transition == gst::StateChange::ReadyToPaused && result.is_err())
+        {
+            *lock(&self.model) = None;
+        }
+        result
+    }
+
     fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
         static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
             gst::subclass::ElementMetadata::new(
@@ -697,43 +779,93 @@ impl ElementImpl for NvInfer {
     }
 }
 
-impl BaseTransformImpl for NvInfer {
-    const MODE: gst_base::subclass::BaseTransformMode =
-        gst_base::subclass::BaseTransformMode::AlwaysInPlace;
-    const PASSTHROUGH_ON_SAME_CAPS: bool = false;
-    const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
-
-    fn start(&self) -> Result<(), gst::ErrorMessage> {
-        let model = self
-            .load()
-            .map_err(|e| gst::error_msg!(gst::LibraryError::Settings, ("{}", e)))?;
-        *lock(&self.model) = Some(model);
-        Ok(())
-    }
-
-    fn stop(&self) -> Result<(), gst::ErrorMessage> {
-        *lock(&self.model) = None;
-        Ok(())
-    }
-
-    fn transform_ip(
+impl NvInfer {
+    /// Infers a batch in the upstream's thread and hands it to the output
+    /// thread.
+    fn sink_chain(
         &self,
-        buffer: &mut gst::BufferRef,
+        _pad: &gst::Pad,
+        mut buffer: gst::Buffer,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
-        let mut guard = lock(&self.model);
-        let Some(model) = guard.as_mut() else {
-            return Err(gst::FlowError::NotNegotiated);
-        };
-        let result = match model.config.process_mode {
-            ProcessMode::Primary => self.primary(model, buffer),
-            ProcessMode::Secondary => self.secondary(model, buffer),
-        };
-        match result {
-            Ok(()) => Ok(gst::FlowSuccess::Ok),
-            Err(e) => {
+        {
+            let mut guard = lock(&self.model);
+            let Some(model) = guard.as_mut() else {
+                return Err(gst::FlowError::Flushing);
+            };
+            let b = buffer.make_mut();
+            let result = match model.config.process_mode {
+                ProcessMode::Primary => self.primary(model, b),
+                ProcessMode::Secondary => self.secondary(model, b),
+            };
+            if let Err(e) = result {
                 gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
-                Err(gst::FlowError::Error)
+                return Err(gst::FlowError::Error);
             }
+        }
+        self.queue.push_buffer(buffer)
+    }
+
+    fn sink_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {
+        match event.view() {
+            gst::EventView::FlushStart(_) => {
+                self.queue.set_flushing(true);
+                let forwarded = self.srcpad.push_event(event);
+                let _ = self.srcpad.pause_task();
+                forwarded
+            }
+            gst::EventView::FlushStop(_) => {
+                self.queue.set_flushing(false);
+                let forwarded = self.srcpad.push_event(event);
+                if let Err(e) = self.start_task() {
+                    gst::warning!(CAT, imp = self, "cannot restart the output task: {e}");
+                }
+                forwarded
+            }
+            _ if event.is_serialized() => self.queue.push_event(event),
+            _ => gst::Pad::event_default(pad, Some(&*self.obj()), event),
+        }
+    }
+
+    fn sink_query(&self, pad: &gst::Pad, query: &mut gst::QueryRef) -> bool {
+        if query.is_serialized() && !self.queue.drain() {
+            return false;
+        }
+        gst::Pad::query_default(pad, Some(&*self.obj()), query)
+    }
+
+    fn start_task(&self) -> Result<(), glib::BoolError> {
+        let element = self.obj().downgrade();
+        let srcpad = self.srcpad.clone();
+        self.srcpad.start_task(move || {
+            let Some(element) = element.upgrade() else {
+                let _ = srcpad.pause_task();
+                return;
+            };
+            element
+                .imp()
+                .queue
+                .task_iteration(&srcpad, element.upcast_ref());
+        })
+    }
+
+    fn src_activate_mode(
+        &self,
+        _pad: &gst::Pad,
+        mode: gst::PadMode,
+        active: bool,
+    ) -> Result<(), gst::LoggableError> {
+        if mode != gst::PadMode::Push {
+            return Err(gst::loggable_error!(CAT, "only push mode is supported"));
+        }
+        if active {
+            self.queue.set_flushing(false);
+            self.start_task()
+                .map_err(|e| gst::loggable_error!(CAT, "cannot start the output task: {e}"))
+        } else {
+            self.queue.set_flushing(true);
+            self.srcpad
+                .stop_task()
+                .map_err(|e| gst::loggable_error!(CAT, "cannot stop the output task: {e}"))
         }
     }
 }

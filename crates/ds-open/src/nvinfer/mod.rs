@@ -44,7 +44,7 @@ use gstreamer::prelude::*;
 
 glib::wrapper! {
     /// The open `nvinfer` element.
-    pub struct NvInfer(ObjectSubclass<imp::NvInfer>) @extends gstreamer_base::BaseTransform, gst::Element, gst::Object;
+    pub struct NvInfer(ObjectSubclass<imp::NvInfer>) @extends gst::Element, gst::Object;
 }
 
 /// Registers `nvinfer`.

@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# The benchmarks of BENCHMARKS.md, each a ratio against a peer run in the same
+# invocation, on this machine:
+#   P1  probe walk (4 frames x 100 objects): criterion bench of ds-core
+#       (crates/ds-core/benches/probe_walk.rs) vs the same walk in Python over
+#       the same C structures through ctypes (ci/bench/probe_walk.py).
+#   P2  deepstream-test1 --no-display frames/s on the sample vs a Python
+#       OpenCV + ONNX Runtime loop doing the same work (ci/bench/test1_opencv.py)
+#       and vs the model's inference-only bound (ds-open example infer_bench).
+#   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources.
+#
+# usage: ci/bench.sh [--quick] [--out FILE]
+#   --quick   short runs (the 60-frame sample, short criterion times); CI runs
+#             this to keep the command working; figures from it are rough.
+#   --out     where the report goes (default BENCHMARKS.md; --quick: out/BENCHMARKS.quick.md)
+# Needs ci/setup.sh, ci/samples.sh and ci/models.sh to have run; creates a
+# Python venv (numpy, opencv-python-headless, onnxruntime) in target/bench-venv.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+quick=0
+out=
+while (($#)); do
+  case $1 in
+    --quick) quick=1 ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: ci/bench.sh [--quick] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ -n $out ]] || { ((quick)) && out=out/BENCHMARKS.quick.md || out=BENCHMARKS.md; }
+
+say() { printf '[bench] %s\n' "$*" >&2; }
+die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
+
+ORT_VERSION=$(sed -n 's/^ORT_VERSION=//p' ci/models.sh)
+model=models/nanodet-m-416.onnx
+[[ -f $model ]] || die "$model missing: run ci/models.sh"
+if ((quick)); then
+  video=samples/sample_720p_60.h264
+  test3_input=samples/sample_720p_60.h264
+  test3_frames=(30 60 120)
+  crit=(--warm-up-time 1 --measurement-time 2)
+  py_rounds=3
+  infer_frames=20
+else
+  video=samples/sample_720p.h264
+  test3_input=samples/sample_720p.mp4
+  test3_frames=(200 400 800)
+  crit=(--warm-up-time 2 --measurement-time 8)
+  py_rounds=9
+  infer_frames=200
+fi
+[[ -f $video && -f $test3_input ]] || die "samples missing: run ci/samples.sh"
+mkdir -p out/bench "$(dirname "$out")"
+threads=$(nproc)
+
+# Python peers' environment.
+venv=target/bench-venv
+if ! "$venv/bin/python" -c 'import cv2, numpy, onnxruntime' 2>/dev/null; then
+  say "creating $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    numpy opencv-python-headless "onnxruntime==$ORT_VERSION"
+fi
+py=$venv/bin/python
+
+say "building (release)"
+cargo build --release --quiet -p ds-sys-shim -p deepstream-test1 -p deepstream-test3
+cargo build --release --quiet -p ds-open --example infer_bench
+cargo run --release --quiet -p ds-sys --example abi_offsets >out/bench/offsets.json
+
+now() { date +%s.%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# ---- P1 ----------------------------------------------------------------------
+say "P1: criterion probe_walk"
+cargo bench --quiet -p ds-core --bench probe_walk -- "${crit[@]}" >out/bench/p1_criterion.txt 2>&1 ||
+  { cat out/bench/p1_criterion.txt >&2; die "criterion bench failed"; }
+est=target/criterion/probe_walk/4x100/new/estimates.json
+rust_iter=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["mean"]["point_estimate"])' "$est")
+rust_obj=$(awk -v n="$rust_iter" 'BEGIN { printf "%.2f", n / 400 }')
+say "P1: Python ctypes peer"
+py_json=$("$py" ci/bench/probe_walk.py target/release/libds_sys_shim.so out/bench/offsets.json "$py_rounds")
+py_obj=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["ns_per_object"])' "$py_json")
+p1_ratio=$(ratio "$py_obj" "$rust_obj")
+
+# ---- P2 ----------------------------------------------------------------------
+say "P2: deepstream-test1 on $video"
+t0=$(now)
+./target/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
+  { cat out/bench/p2_test1.err >&2; die "deepstream-test1 failed"; }
+t1=$(now)
+rs_frames=$(grep -c '^Frame Number=' out/bench/p2_test1.txt)
+rs_fps=$(awk -v n="$rs_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+say "P2: Python OpenCV + ONNX Runtime loop"
+t0=$(now)
+"$py" ci/bench/test1_opencv.py "$video" "$model" "$threads" >out/bench/p2_python.txt 2>out/bench/p2_python.err ||
+  { cat out/bench/p2_python.err >&2; die "Python loop failed"; }
+t1=$(now)
+py_frames=$(grep -c '^Frame Number=' out/bench/p2_python.txt)
+py_fps=$(awk -v n="$py_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+say "P2: inference-only bound"
+bound=0
+for mode in spin nospin; do
+  line=$(./target/release/examples/infer_bench "$model" "$infer_frames" 1 "$mode")
+  fps=$(grep -o '[0-9.]* frames/s' <<<"$line" | cut -d' ' -f1)
+  say "  $mode: $fps frames/s"
+  bound=$(awk -v a="$bound" -v b="$fps" 'BEGIN { print (b > a) ? b : a }')
+done
+p2_vs_py=$(ratio "$rs_fps" "$py_fps")
+p2_vs_bound=$(awk -v a="$rs_fps" -v b="$bound" 'BEGIN { printf "%.0f", 100 * a / b }')
+# How often both count the same objects per frame (a check that the work matches).
+same=$(paste -d'|' <(grep '^Frame Number=' out/bench/p2_test1.txt) \
+  <(grep '^Frame Number=' out/bench/p2_python.txt) | awk -F'|' '$1 == $2' | wc -l)
+
+say "P2 detail: conversion kernels vs GStreamer's VideoConverter"
+cargo bench --quiet -p ds-open --bench convert -- "${crit[@]}" >out/bench/p2_convert.txt 2>&1 ||
+  { cat out/bench/p2_convert.txt >&2; die "convert bench failed"; }
+conv_rows=()
+for case in nv12_720p_to_nv12_1080p nv12_1080p_to_bgr_416 nv12_1080p_to_rgba_1080p; do
+  ms() { "$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["mean"]["point_estimate"] / 1e6))' \
+    "target/criterion/convert/$1_$case/new/estimates.json"; }
+  ours=$(ms ds_open)
+  theirs=$(ms gstreamer)
+  conv_rows+=("| $case | $ours | $theirs | $(ratio "$ours" "$theirs") |")
+done
+
+# ---- P3 ----------------------------------------------------------------------
+p3_rows=()
+p3_fps=()
+for i in 0 1 2; do
+  n=$((1 << i))
+  frames=${test3_frames[$i]}
+  inputs=()
+  for _ in $(seq "$n"); do inputs+=("$test3_input"); done
+  say "P3: deepstream-test3 with $n source(s), $frames frames"
+  t0=$(now)
+  ./target/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
+    >out/bench/p3_$n.txt 2>out/bench/p3_$n.err || { cat out/bench/p3_$n.err >&2; die "deepstream-test3 failed"; }
+  t1=$(now)
+  got=$(grep -c '^Frame Number=' out/bench/p3_$n.txt)
+  fps=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+  p3_fps+=("$fps")
+  p3_rows+=("| $n | $got | $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') | $fps |")
+done
+p3_ratio=$(ratio "${p3_fps[2]}" "${p3_fps[0]}")
+
+# ---- report --------------------------------------------------------------------
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print ok ? "met" : "NOT met" }'; }
+{
+  echo "# Benchmarks"
+  echo
+  ((quick)) && echo "**Quick run (\`ci/bench.sh --quick\`): short inputs, rough figures.**" && echo
+  echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(hostname): $threads cores ($cpu), $(uname -sr),"
+  echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), open backend, release build."
+  echo "Command: \`ci/bench.sh$( ((quick)) && echo ' --quick')\` (every figure below comes from that one invocation)."
+  echo
+  echo "## P1: probe metadata walk (4 frames x 100 objects)"
+  echo
+  echo "One iteration = deepstream-test1's OSD probe on one buffer without printing: count by"
+  echo "class, set each box's colour, one display meta with the summary text per frame."
+  echo
+  echo "| implementation | ns per object | ns per batch |"
+  echo "|---|---|---|"
+  echo "| Rust, ds-core (criterion mean) | $rust_obj | $(printf '%.0f' "$rust_iter") |"
+  echo "| Python, ctypes over the same C structures | $py_obj | $(awk -v n="$py_obj" 'BEGIN { printf "%.0f", n * 400 }') |"
+  echo
+  echo "Rust is **${p1_ratio}x** faster. Targets: <= 20 ns per object ($(verdict "$rust_obj" 20 '<=')),"
+  echo ">= 50x Python ($(verdict "$p1_ratio" 50 '>='))."
+  echo
+  echo "## P2: deepstream-test1 throughput ($threads cores)"
+  echo
+  echo "Input: \`$video\` (1280x720 H.264). Frames/s = frames / wall time of the whole process."
+  echo
+  echo "| run | frames | frames/s |"
+  echo "|---|---|---|"
+  echo "| deepstream-test1 --no-display (Rust, open backend) | $rs_frames | $rs_fps |"
+  echo "| Python loop: OpenCV decode + ONNX Runtime + numpy post-processing + cv2 drawing | $py_frames | $py_fps |"
+  echo "| inference-only bound: NanoDet 416x416 through ONNX Runtime, $threads threads, best of spin/nospin | $infer_frames | $bound |"
+  echo
+  echo "deepstream-test1 / Python loop: **${p2_vs_py}x** (target >= 1.5x: $(verdict "$p2_vs_py" 1.5 '>='))."
+  echo "deepstream-test1 / inference-only bound: **${p2_vs_bound} %** (target >= 85 %: $(verdict "$p2_vs_bound" 85 '>='))."
+  echo "Frames where both print the same counts: $same of $rs_frames (different scalers: close, not equal)."
+  echo
+  echo "Where the non-inference time goes: the per-frame conversions of the open elements"
+  echo "(\`cargo bench -p ds-open --bench convert\`, mean per frame, 2 threads each) against"
+  echo "GStreamer's own converter (\`VideoConverter\`, bilinear, 2 threads) in the same run:"
+  echo
+  echo "| conversion (element) | ds-open ms | GStreamer ms | ds-open / GStreamer |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${conv_rows[@]}" | sed -e 's/^| nv12_720p_to_nv12_1080p/| 720p NV12 -> 1080p NV12 (nvstreammux)/' \
+    -e 's/^| nv12_1080p_to_bgr_416/| 1080p NV12 -> 416x416 BGR (nvinfer input)/' \
+    -e 's/^| nv12_1080p_to_rgba_1080p/| 1080p NV12 -> RGBA (nvvideoconvert)/'
+  echo
+  echo "## P3: deepstream-test3 batching"
+  echo
+  echo "Input: \`$test3_input\` per source, \`--no-display\`, stopped after the given number of frames in all."
+  echo
+  echo "| sources | frames | seconds | aggregate frames/s |"
+  echo "|---|---|---|---|"
+  printf '%s\n' "${p3_rows[@]}"
+  echo
+  echo "Aggregate at 4 sources / at 1 source: **${p3_ratio}x** (target >= 1: $(verdict "$p3_ratio" 1 '>='))."
+} >"$out"
+say "wrote $out"
+cat "$out"
