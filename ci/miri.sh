@@ -14,6 +14,7 @@ TARGETS=(
   ds-core:meta
   ds-core:helpers
   ds-core:alloc
+  ds-core:tracker_meta
 )
 
 have_miri() { cargo +nightly miri --version >/dev/null 2>&1; }

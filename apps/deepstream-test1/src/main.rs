@@ -9,7 +9,9 @@
 //! Beyond the sample: no argument runs the default sample clip;
 //! `--output out.mp4` writes the OSD output to MP4 instead of a window;
 //! `--no-display` runs without a window; `--config` picks another nvinfer
-//! config.
+//! config. An input that cannot be an H.264 elementary stream (empty, a
+//! container, another codec, text) is refused with one `Error:` line before
+//! the pipeline starts.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use ds_core::app::{self, PlatformInfo};
@@ -63,7 +65,47 @@ fn input_path(args: &Args) -> Result<PathBuf> {
     if !path.is_file() {
         bail!("{}: no such file", path.display());
     }
+    check_h264(&path)?;
     Ok(path)
+}
+
+/// Refuses, before the pipeline is built, a file that cannot be an H.264
+/// elementary stream: an empty file, a file GStreamer's type finders
+/// recognise as something else (a container, H.265, an image, ...), or one
+/// without a single Annex-B start code in its first 64 KiB (text, random
+/// data). Anything else is left to h264parse, which reports what it finds.
+/// Needs `gst::init`.
+fn check_h264(path: &std::path::Path) -> Result<()> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(64 * 1024);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    if head.is_empty() {
+        bail!("{}: empty file", path.display());
+    }
+    let (probability, caps) = gst::SliceTypeFind::type_find(&head[..]);
+    let found = caps
+        .as_ref()
+        .and_then(|c| c.structure(0))
+        .map(|s| s.name().to_string());
+    if let Some(found) = found {
+        if probability >= gst::TypeFindProbability::Likely && found != "video/x-h264" {
+            bail!(
+                "{}: not an H.264 elementary stream ({found}); deepstream-test1 plays .h264 \
+                 files (deepstream-test3 takes containers and URIs)",
+                path.display()
+            );
+        }
+    }
+    if !head.windows(3).any(|w| w == [0, 0, 1]) {
+        bail!(
+            "{}: not an H.264 elementary stream (no start code in its first {} bytes)",
+            path.display(),
+            head.len()
+        );
+    }
+    Ok(())
 }
 
 fn main() {
@@ -75,6 +117,14 @@ fn main() {
             // the sample's bus_call prints them.
             if e.downcast_ref::<app::PipelineError>().is_none() {
                 eprintln!("Error: {e:#}");
+            }
+            // An error before the first frame leaves the MP4 empty (filesink
+            // creates it when the pipeline starts): remove it rather than
+            // leave a file no player can open.
+            if let Some(out) = &args.output {
+                if std::fs::metadata(out).is_ok_and(|m| m.is_file() && m.len() == 0) {
+                    let _ = std::fs::remove_file(out);
+                }
             }
             std::process::exit(1);
         }

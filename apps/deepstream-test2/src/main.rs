@@ -5,7 +5,10 @@
 //! nvvideoconvert ! nvdsosd ! <sink>`, with the sample's probe on the OSD's
 //! sink pad (`Frame Number=… Number of Objects=… Vehicle_count=…
 //! Person_count=…`). The tracker's properties come from the `[tracker]` group
-//! of configs/dstest2_tracker_config.txt, as the sample reads them.
+//! of configs/dstest2_tracker_config.txt, as the sample reads them
+//! (`enable-past-frame=1` there makes the tracker attach past-frame meta);
+//! with the second argument 1 the probe prints that meta, as the sample
+//! does.
 //!
 //! Secondary classifiers: NVIDIA's vehicle make/type models are not
 //! redistributable; the open setup runs two face-attribute classifiers
@@ -35,7 +38,7 @@ struct Args {
     /// H.264 elementary stream to play (default: samples/sample_720p.h264).
     input: Option<String>,
     /// 1: print the tracker's past-frame meta, as the sample's second argument
-    /// (the open nvtracker attaches none).
+    /// (nvtracker attaches it with enable-past-frame=1 in the tracker config).
     #[arg(value_name = "0/1", value_parser = clap::value_parser!(u8).range(0..=1))]
     past_tracking: Option<u8>,
     /// Write the OSD output to this MP4 file instead of a window.
@@ -251,9 +254,10 @@ fn run(args: &Args) -> Result<()> {
         .static_pad("sink")
         .context("Unable to get sink pad of nvosd")?;
     let verbose = args.verbose;
+    let past_tracking = args.past_tracking == Some(1);
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            probe::osd_sink_pad_buffer_probe(buffer.make_mut(), verbose);
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut(), verbose, past_tracking);
         }
         gst::PadProbeReturn::Ok
     });

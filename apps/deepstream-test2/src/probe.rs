@@ -1,11 +1,18 @@
 //! The sample's OSD sink-pad probe: counts objects per class and adds the
 //! frame's summary text (printed to stdout too).
 //!
-//! The sample also prints the tracker's past-frame meta
-//! (`NVDS_TRACKER_PAST_FRAME_META`) when its second argument is 1; the open
-//! nvtracker attaches none, so there is nothing to print on that backend and
-//! this port skips it.
+//! With the sample's second argument 1 it also prints the tracker's
+//! past-frame meta (`NVDS_TRACKER_PAST_FRAME_META`, a batch user meta that
+//! nvtracker attaches with `enable-past-frame=1`), with the sample's labels
+//! in its order: per stream `streamId=` and `surfaceStreamID=`, per target
+//! `numobj=`, `uniqueId=`, `classId=`, `objLabel=`, per past frame
+//! `frameNum:`, `tBbox.left:`, `tBbox.width:`, `tBbox.top:`, `tBbox.right:`
+//! (the box's height, as the sample prints it), `confidence:` and `age:`.
+//! Values are printed as Python prints them (`print("a=", x)` puts a space
+//! between; floats as Python's `repr`, see [`py_float`]). The open nvtracker
+//! reports the probation frames of a target when it is confirmed.
 use ds_core::osd::Color;
+use ds_core::tracker::{MiscDataKind, TargetMiscDataRef};
 use ds_core::BatchMeta;
 use gstreamer as gst;
 
@@ -52,11 +59,73 @@ pub fn summary(frame_number: i32, num_rects: u32, vehicles: u32, persons: u32) -
     )
 }
 
+/// A float as Python's `print` shows it (`repr` of the `float`, i.e. of the
+/// f64 value of `x`): the shortest decimal that reads back, with `.0` on
+/// integral values and exponent notation below 1e-4 and from 1e16 on.
+pub fn py_float(x: f32) -> String {
+    let v = f64::from(x);
+    if v.is_nan() {
+        return "nan".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-4..1e16).contains(&a) {
+        // Rust: "1.5e-5" / "1e16"; Python: "1.5e-05" / "1e+16".
+        let s = format!("{v:e}");
+        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
+        let (sign, digits) = match exp.strip_prefix('-') {
+            Some(d) => ('-', d),
+            None => ('+', exp),
+        };
+        return format!("{mantissa}e{sign}{digits:0>2}");
+    }
+    let s = format!("{v}");
+    if s.contains('.') {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+/// The sample's past-frame printout for the past-frame metas of `batch`.
+pub fn past_frame_lines(batch: &BatchMeta) -> Vec<String> {
+    let mut out = Vec::new();
+    for um in batch.user_metas() {
+        let Some(data) = TargetMiscDataRef::from_user_meta(um, MiscDataKind::PastFrame) else {
+            continue;
+        };
+        for stream in data.streams() {
+            out.push(format!("streamId= {}", stream.stream_id()));
+            out.push(format!("surfaceStreamID= {}", stream.surface_stream_id()));
+            for target in stream.targets() {
+                out.push(format!("numobj= {}", target.num_frames()));
+                out.push(format!("uniqueId= {}", target.unique_id()));
+                out.push(format!("classId= {}", target.class_id()));
+                out.push(format!("objLabel= {}", target.label()));
+                for f in target.frames() {
+                    out.push(format!("frameNum: {}", f.frame_num));
+                    out.push(format!("tBbox.left: {}", py_float(f.bbox.left)));
+                    out.push(format!("tBbox.width: {}", py_float(f.bbox.width)));
+                    out.push(format!("tBbox.top: {}", py_float(f.bbox.top)));
+                    out.push(format!("tBbox.right: {}", py_float(f.bbox.height)));
+                    out.push(format!("confidence: {}", py_float(f.confidence)));
+                    out.push(format!("age: {}", f.age));
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Processes one buffer: for each frame, count the objects by class, set
 /// their border colour, add a display meta with the summary text, print it.
 /// With `verbose`, also prints one `Object <id> <class> <gender> <emotion>` line per object
 /// (the labels of the classifiers with `gie-unique-id` 2 and 3, `-` when absent).
-pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool) {
+/// With `past_tracking`, then prints the batch's past-frame meta
+/// ([`past_frame_lines`]).
+pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool, past_tracking: bool) {
     let Some(batch) = BatchMeta::from_buffer_mut(buffer) else {
         return;
     };
@@ -106,6 +175,11 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool) {
             }
         }
     }
+    if past_tracking {
+        for line in past_frame_lines(&batch) {
+            println!("{line}");
+        }
+    }
 }
 
 /// `gie-unique-id` of the first secondary classifier (configs/dstest2_sgie1_config.txt).
@@ -132,6 +206,26 @@ mod tests {
                 roadsign: 1
             }
         );
+    }
+
+    #[test]
+    fn floats_print_as_python_does() {
+        for (x, py) in [
+            (412.0, "412.0"),
+            (0.87109375, "0.87109375"),
+            (0.1, "0.10000000149011612"),
+            (-0.0, "-0.0"),
+            (0.0, "0.0"),
+            (1e-5, "9.999999747378752e-06"),
+            (0.0001, "9.999999747378752e-05"),
+            (0.00015, "0.0001500000071246177"),
+            (1e16, "1.0000000272564224e+16"),
+            (123456789.0, "123456792.0"),
+            (f32::INFINITY, "inf"),
+            (f32::NAN, "nan"),
+        ] {
+            assert_eq!(py_float(x), py, "{x}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! deepstream-test2 end to end on the short sample (60 frames): the Python
 //! sample's stdout, stable tracker ids, labels from both secondary
-//! classifiers on persons, the MP4 output, and a user error.
+//! classifiers on persons, the tracker's past-frame meta (printed with the
+//! second argument 1 only), the MP4 output, and a user error.
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -120,6 +121,84 @@ fn prints_the_samples_lines_tracks_and_classifies() {
         }
     }
     assert!(labelled > 0, "persons get labels from both classifiers");
+
+    check_past_frame_lines(&lines, &class_of);
+}
+
+/// The value of `line` after `prefix` (the sample's `print("x=", v)` /
+/// `print('x:', v)` form: label, one space, value).
+fn value<'a>(line: &'a str, prefix: &str) -> &'a str {
+    line.strip_prefix(prefix)
+        .and_then(|v| v.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("expected {prefix:?}, got {line:?}"))
+}
+
+/// A float printed as Python prints one (`412.0`, `0.87109375`, `1e-05`).
+fn py_float(line: &str, prefix: &str) -> f64 {
+    let v = value(line, prefix);
+    assert!(v.contains('.') || v.contains('e'), "{line}");
+    v.parse().unwrap_or_else(|_| panic!("{line}"))
+}
+
+/// The past-frame printout: blocks in the sample's order after the frame
+/// line of the batch; each target is an object id seen with that class,
+/// reported for earlier frames.
+fn check_past_frame_lines(lines: &[&str], class_of: &HashMap<u64, i32>) {
+    let labels = ["Car", "Bicycle", "Person", "Roadsign"];
+    let mut current_frame = None;
+    let mut targets = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let l = lines[i];
+        if let Some(rest) = l.strip_prefix("Frame Number=") {
+            current_frame = rest.split(' ').next().map(|n| n.parse::<u32>().unwrap());
+            i += 1;
+            continue;
+        }
+        if !l.starts_with("streamId=") {
+            assert!(
+                !l.starts_with("numobj=") && !l.starts_with("frameNum:"),
+                "stray line {l:?}"
+            );
+            i += 1;
+            continue;
+        }
+        let frame = current_frame.expect("past-frame lines after a frame line");
+        assert_eq!(value(l, "streamId="), "0");
+        assert_eq!(value(lines[i + 1], "surfaceStreamID="), "0");
+        i += 2;
+        while i < lines.len() && lines[i].starts_with("numobj=") {
+            let n: usize = value(lines[i], "numobj=").parse().unwrap();
+            let id: u64 = value(lines[i + 1], "uniqueId=").parse().unwrap();
+            let class: i32 = value(lines[i + 2], "classId=").parse().unwrap();
+            let label = value(lines[i + 3], "objLabel=");
+            assert!(n > 0);
+            assert_eq!(class_of.get(&id), Some(&class), "uniqueId {id}");
+            assert_eq!(label, labels[class as usize]);
+            i += 4;
+            let mut last = None;
+            for _ in 0..n {
+                let f = &lines[i..i + 7];
+                let num: u32 = value(f[0], "frameNum:").parse().unwrap();
+                assert!(num < frame, "past frame {num} at frame {frame}");
+                assert!(last.is_none_or(|p| p < num), "frames in order");
+                last = Some(num);
+                let left = py_float(f[1], "tBbox.left:");
+                let width = py_float(f[2], "tBbox.width:");
+                let top = py_float(f[3], "tBbox.top:");
+                let height = py_float(f[4], "tBbox.right:");
+                assert!(width > 0.0 && height > 0.0, "{f:?}");
+                assert!(left > -width && top > -height, "{f:?}");
+                assert!(left < 1920.0 && top < 1080.0, "{f:?}");
+                let conf = py_float(f[5], "confidence:");
+                assert!(conf > 0.0 && conf <= 1.0, "{f:?}");
+                let _age: u32 = value(f[6], "age:").parse().unwrap();
+                i += 7;
+            }
+            targets += 1;
+        }
+    }
+    assert!(targets > 0, "the tracker reported past frames");
 }
 
 #[test]
@@ -141,6 +220,15 @@ fn writes_an_mp4_with_every_frame() {
         .output()
         .expect("gst-launch-1.0 runs");
     std::fs::remove_file(&mp4).ok();
+    // Without the second argument the past-frame meta is not printed.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("Frame Number=")));
+    for prefix in ["streamId=", "numobj=", "frameNum:", "tBbox."] {
+        assert!(
+            !stdout.contains(prefix),
+            "{prefix} printed without the argument"
+        );
+    }
     let text = String::from_utf8_lossy(&decoded.stdout);
     let frames = text
         .lines()

@@ -18,6 +18,7 @@ pub mod planes;
 pub mod surface;
 pub mod tensor;
 pub mod time;
+pub mod tracker;
 
 pub use app::{backend, init};
 pub use meta::*;

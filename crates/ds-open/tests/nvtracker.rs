@@ -2,6 +2,7 @@
 //! by hand (moving, crossing, side by side, disappearing, two sources),
 //! the display text, config errors, and the real sample behind nvinfer.
 use ds_core::surface::SurfaceBatch;
+use ds_core::tracker::{MiscDataKind, TargetFrame, TargetMiscDataRef, TrackerState};
 use ds_core::{BatchMeta, OwnedBatchMeta, UNTRACKED_OBJECT_ID};
 use gstreamer as gst;
 use gstreamer::prelude::*;
@@ -136,6 +137,15 @@ fn read(buffer: &gst::BufferRef) -> Vec<(u32, Vec<Seen>)> {
 /// Runs `appsrc ! nvtracker <props> ! appsink` over `batches`; returns
 /// what came out, or the pipeline's error.
 fn run(batches: &[Batch], props: &[(&str, &str)]) -> Result<Output, String> {
+    run_map(batches, props, read)
+}
+
+/// [`run`], reading each output buffer with `read`.
+fn run_map<T>(
+    batches: &[Batch],
+    props: &[(&str, &str)],
+    read: fn(&gst::BufferRef) -> T,
+) -> Result<Vec<T>, String> {
     ds_open::init().unwrap();
     let pipeline = gst::Pipeline::new();
     let src = gst_app::AppSrc::builder()
@@ -570,4 +580,125 @@ fn people_on_the_sample_keep_their_ids() {
     }
     eprintln!("{continued} continued tracks");
     assert!(continued >= 60, "{continued}");
+}
+
+/// A past-frame stream: (streamID, surfaceStreamID, targets as (uniqueId,
+/// classId, objLabel, frames)).
+type PastStream = (u32, u64, Vec<(u64, u16, String, Vec<TargetFrame>)>);
+
+/// Per frame (source id, object ids), and the past-frame data of a batch.
+fn read_past(buffer: &gst::BufferRef) -> (Vec<(u32, Vec<u64>)>, Vec<PastStream>) {
+    let batch = BatchMeta::from_buffer(buffer).expect("batch meta");
+    let ids = batch
+        .frames()
+        .map(|f| (f.source_id(), f.objects().map(|o| o.object_id()).collect()))
+        .collect();
+    let mut past = Vec::new();
+    for um in batch.user_metas() {
+        let Some(data) = TargetMiscDataRef::from_user_meta(um, MiscDataKind::PastFrame) else {
+            continue;
+        };
+        for s in data.streams() {
+            let targets = s
+                .targets()
+                .iter()
+                .map(|t| {
+                    (
+                        t.unique_id(),
+                        t.class_id(),
+                        t.label().to_string(),
+                        t.frames().collect(),
+                    )
+                })
+                .collect();
+            past.push((s.stream_id(), s.surface_stream_id(), targets));
+        }
+    }
+    (ids, past)
+}
+
+#[test]
+fn past_frame_reports_probation_frames_on_confirmation() {
+    let dir = Scratch::new("past");
+    let cfg = ll_config(&dir, 3, 5);
+    // Source 0: a person from frame 0; source 1: a car from frame 5; a
+    // bicycle on source 0 seen in frames 12-13 only (ends in probation).
+    let person = |i: usize| place(2, 10.0 + 4.0 * i as f32, 100.0, 40.0, 80.0);
+    let car = place(0, 300.0, 20.0, 60.0, 40.0);
+    let bike = place(1, 200.0, 200.0, 30.0, 30.0);
+    let batches: Vec<Batch> = (0..16)
+        .map(|i| {
+            let mut s0 = vec![person(i)];
+            if (12..14).contains(&i) {
+                s0.push(bike);
+            }
+            let s1 = if i >= 5 { vec![car] } else { vec![] };
+            vec![(0, s0), (1, s1)]
+        })
+        .collect();
+    let props = [
+        ("ll-config-file", path_str(&cfg)),
+        ("enable-past-frame", "true"),
+    ];
+    let out = run_map(&batches, &props, read_past).unwrap();
+    assert_eq!(out.len(), 16);
+    let with_past: Vec<usize> = (0..16).filter(|&i| !out[i].1.is_empty()).collect();
+    assert_eq!(
+        with_past,
+        [3, 8],
+        "confirmed at the 4th frame (probationAge 3)"
+    );
+
+    // Batch 3: the person, confirmed now, with frames 0..=2.
+    let (ids, past) = &out[3];
+    let person_id = ids[0].1[0];
+    assert_ne!(person_id, UNTRACKED_OBJECT_ID);
+    assert_eq!(out[2].0[0].1[0], UNTRACKED_OBJECT_ID, "still in probation");
+    assert_eq!(past.len(), 1);
+    let (stream_id, surface_id, targets) = &past[0];
+    assert_eq!((*stream_id, *surface_id), (0, 0));
+    assert_eq!(targets.len(), 1);
+    let (uid, class, label, frames) = &targets[0];
+    assert_eq!((*uid, *class, label.as_str()), (person_id, 2, "Person"));
+    let nums: Vec<u32> = frames.iter().map(|f| f.frame_num).collect();
+    assert_eq!(nums, [0, 1, 2]);
+    let ages: Vec<u32> = frames.iter().map(|f| f.age).collect();
+    assert_eq!(ages, [0, 1, 2]);
+    let b0 = frames[0].bbox;
+    assert_eq!(
+        [b0.left, b0.top, b0.width, b0.height],
+        [10.0, 100.0, 40.0, 80.0]
+    );
+    assert_eq!(frames[0].confidence, 1.0);
+    for (k, f) in frames.iter().enumerate() {
+        let x = 10.0 + 4.0 * k as f32;
+        assert!((f.bbox.left - x).abs() < 3.0, "{f:?}");
+        assert!((f.bbox.top - 100.0).abs() < 0.01, "{f:?}");
+        assert!(f.confidence > 0.5 && f.confidence <= 1.0, "{f:?}");
+        assert_eq!(f.state, TrackerState::Tentative);
+        assert_eq!(f.visibility, 1.0);
+    }
+
+    // Batch 8: the car of source 1 (pad 1), frames 5..=7.
+    let (ids, past) = &out[8];
+    let car_id = ids[1].1[0];
+    assert_ne!(car_id, UNTRACKED_OBJECT_ID);
+    assert_ne!(car_id, person_id);
+    assert_eq!(past.len(), 1);
+    let (stream_id, surface_id, targets) = &past[0];
+    assert_eq!((*stream_id, *surface_id), (1, 1 << 32));
+    let (uid, class, label, frames) = &targets[0];
+    assert_eq!((*uid, *class, label.as_str()), (car_id, 0, "Car"));
+    let nums: Vec<u32> = frames.iter().map(|f| f.frame_num).collect();
+    assert_eq!(nums, [5, 6, 7]);
+    // The bicycle ended in probation: never reported (checked above: no
+    // other batch has past-frame data).
+
+    // Off (the default): no past-frame meta, same ids.
+    let off = run_map(&batches, &[("ll-config-file", path_str(&cfg))], read_past).unwrap();
+    assert!(off.iter().all(|(_, past)| past.is_empty()));
+    assert_eq!(
+        off.iter().map(|o| &o.0).collect::<Vec<_>>(),
+        out.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
 }

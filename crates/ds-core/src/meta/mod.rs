@@ -103,6 +103,7 @@ pub use frame::{Acquired, FrameChild, FrameMeta, FrameMut};
 pub use list::{Iter, IterMut, MetaKey};
 pub use object::ObjectMeta;
 pub use text::TextParams;
+pub(crate) use text::{read_label, write_label};
 #[allow(unused_imports)]
 pub(crate) use user::fill_user_meta;
 pub use user::{meta_type, UserData, UserDataRef, UserMeta, UserMetaData};

@@ -1,6 +1,7 @@
 //! The `nvtracker` element's GObject implementation.
 use super::config::TrackerConfig;
-use super::iou::{BBox, Detection, Tracker};
+use super::iou::{BBox, Detection, PastTarget, Tracker};
+use ds_core::tracker::{MiscDataKind, TargetBox, TargetFrame, TargetMiscData, TrackerState};
 use ds_core::BatchMeta;
 
 use gstreamer as gst;
@@ -99,11 +100,16 @@ impl NvTracker {
     }
 
     fn track(&self, tracker: &mut Tracker, buffer: &mut gst::BufferRef) -> Result<(), String> {
-        let display_id = lock(&self.settings).display_tracking_id;
+        let (display_id, past_frame) = {
+            let s = lock(&self.settings);
+            (s.display_tracking_id, s.enable_past_frame)
+        };
+        tracker.set_record_past_frames(past_frame);
         let Some(batch) = BatchMeta::from_buffer_mut(buffer) else {
             return Ok(());
         };
         let mut batch = batch.lock();
+        let mut past_data: Option<TargetMiscData> = None;
         let count = batch.frames().count();
         for fi in 0..count {
             let Some(mut frame) = batch.frame_mut(fi) else {
@@ -126,8 +132,22 @@ impl NvTracker {
                     }
                 })
                 .collect();
-            let results = tracker.update(source, &dets);
-            for (obj, result) in frame.objects_mut().zip(results) {
+            let frame_num = u32::try_from(frame.frame_num()).unwrap_or(0);
+            let update = tracker.update(source, frame_num, &dets);
+            if !update.past.is_empty() {
+                let labels: Vec<String> =
+                    frame.objects().map(|o| o.obj_label().to_string()).collect();
+                let data =
+                    past_data.get_or_insert_with(|| TargetMiscData::new(MiscDataKind::PastFrame));
+                let pad = frame.pad_index();
+                let surface_stream_id = (u64::from(pad) << 32) | u64::from(frame.surface_index());
+                let mut stream = data.push_stream(pad, surface_stream_id);
+                for p in &update.past {
+                    let label = labels.get(p.detection).map_or("", String::as_str);
+                    add_past_target(&mut stream, p, label);
+                }
+            }
+            for (obj, result) in frame.objects_mut().zip(update.objects) {
                 let Some(t) = result else {
                     obj.set_object_id(ds_core::UNTRACKED_OBJECT_ID);
                     continue;
@@ -151,7 +171,33 @@ impl NvTracker {
                 }
             }
         }
+        if let Some(data) = past_data {
+            batch
+                .add_user_meta(data)
+                .map_err(|e| format!("nvtracker: cannot attach the past-frame meta: {e}"))?;
+        }
         Ok(())
+    }
+}
+
+/// Adds a confirmed track's probation frames to a past-frame stream.
+fn add_past_target(stream: &mut ds_core::tracker::StreamBuilder<'_>, p: &PastTarget, label: &str) {
+    let class_id = u16::try_from(p.class_id).unwrap_or(u16::MAX);
+    let mut target = stream.push_target(p.id, class_id, label);
+    for f in &p.frames {
+        target.push_frame(TargetFrame {
+            frame_num: f.frame_num,
+            bbox: TargetBox {
+                left: f.bbox.left,
+                top: f.bbox.top,
+                width: f.bbox.width,
+                height: f.bbox.height,
+            },
+            confidence: f.confidence,
+            age: f.age,
+            state: TrackerState::Tentative,
+            visibility: 1.0,
+        });
     }
 }
 
@@ -181,7 +227,7 @@ impl ObjectImpl for NvTracker {
                     .default_value(true)
                     .build(),
                 glib::ParamSpecBoolean::builder("enable-past-frame")
-                    .blurb("Report past-frame data (accepted; none is reported)")
+                    .blurb("Attach past-frame data (the probation frames of newly confirmed targets) as batch user meta")
                     .build(),
                 glib::ParamSpecBoolean::builder("display-tracking-id")
                     .blurb("Append the tracking id to the object's display text")

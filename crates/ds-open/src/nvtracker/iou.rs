@@ -21,7 +21,12 @@
 //!    frames in a row (`earlyTerminationAge` while still tentative).
 //!
 //! A track is tentative for its first `probationAge` frames: its objects
-//! are matched but reported untracked.
+//! are matched but reported untracked. With past-frame recording on
+//! ([`Tracker::set_record_past_frames`]), a tentative track remembers its
+//! box, confidence and age in each frame where it was matched (its first
+//! frame included); when it is confirmed, those frames come back in
+//! [`FrameUpdate::past`] (the current frame is reported on the object
+//! itself). A track that ends in probation reports nothing.
 use super::config::TrackerConfig;
 use std::collections::HashMap;
 
@@ -112,6 +117,39 @@ pub(crate) struct Tracked {
     pub bbox: BBox,
 }
 
+/// A frame of a tentative track, kept for the past-frame data.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PastFrame {
+    pub frame_num: u32,
+    /// The track's (smoothed) box in that frame.
+    pub bbox: BBox,
+    /// The match's IoU (1.0 in the track's first frame).
+    pub confidence: f32,
+    /// Frames since the track started.
+    pub age: u32,
+}
+
+/// The probation frames of a track confirmed in this frame.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PastTarget {
+    pub id: u64,
+    pub class_id: i32,
+    /// The detection (index into the frame's detections) that confirmed it.
+    pub detection: usize,
+    /// Oldest first.
+    pub frames: Vec<PastFrame>,
+}
+
+/// What [`Tracker::update`] reports for one frame.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FrameUpdate {
+    /// Per detection its track, or `None` when it is left untracked.
+    pub objects: Vec<Option<Tracked>>,
+    /// Tracks confirmed in this frame, with their probation frames (only
+    /// while past-frame recording is on).
+    pub past: Vec<PastTarget>,
+}
+
 #[derive(Debug)]
 struct Track {
     id: u64,
@@ -127,6 +165,8 @@ struct Track {
     /// Unmatched frames in a row.
     missed: u32,
     confirmed: bool,
+    /// Matched frames while tentative (past-frame recording only).
+    history: Vec<PastFrame>,
 }
 
 impl Track {
@@ -166,6 +206,7 @@ pub(crate) struct Tracker {
     config: TrackerConfig,
     streams: HashMap<u32, Vec<Track>>,
     next_id: u64,
+    record_past: bool,
 }
 
 impl Tracker {
@@ -174,7 +215,14 @@ impl Tracker {
             config,
             streams: HashMap::new(),
             next_id: 0,
+            record_past: false,
         }
+    }
+
+    /// Whether tentative tracks record their frames, reported as
+    /// past-frame data when they are confirmed.
+    pub fn set_record_past_frames(&mut self, on: bool) {
+        self.record_past = on;
     }
 
     /// Forgets the tracks of `source` (its stream ended).
@@ -187,10 +235,13 @@ impl Tracker {
         self.streams.clear();
     }
 
-    /// Tracks one frame of `source`; returns per detection its track, or
-    /// `None` when it is left untracked.
-    pub fn update(&mut self, source: u32, dets: &[Detection]) -> Vec<Option<Tracked>> {
+    /// Tracks frame `frame_num` of `source`: per detection its track (or
+    /// `None` when it is left untracked), and the past frames of tracks
+    /// confirmed now.
+    pub fn update(&mut self, source: u32, frame_num: u32, dets: &[Detection]) -> FrameUpdate {
         let cfg = &self.config;
+        let record = self.record_past;
+        let mut past = Vec::new();
         let tracks = self.streams.entry(source).or_default();
         for t in tracks.iter_mut() {
             t.predict();
@@ -231,7 +282,24 @@ impl Tracker {
             det_done[di] = true;
             track_done[ti] = true;
             let t = &mut tracks[ti];
+            let was_confirmed = t.confirmed;
             t.update(&dets[di].bbox, cfg.probation_age);
+            if record && !t.confirmed {
+                t.history.push(PastFrame {
+                    frame_num,
+                    bbox: t.bbox,
+                    confidence: iou,
+                    age: t.age,
+                });
+            }
+            if !was_confirmed && t.confirmed && !t.history.is_empty() {
+                past.push(PastTarget {
+                    id: t.id,
+                    class_id: t.class_id,
+                    detection: di,
+                    frames: std::mem::take(&mut t.history),
+                });
+            }
             if t.confirmed {
                 out[di] = Some(Tracked {
                     id: t.id,
@@ -278,6 +346,16 @@ impl Tracker {
                 age: 0,
                 missed: 0,
                 confirmed,
+                history: if record && !confirmed {
+                    vec![PastFrame {
+                        frame_num,
+                        bbox: d.bbox,
+                        confidence: 1.0,
+                        age: 0,
+                    }]
+                } else {
+                    Vec::new()
+                },
             });
             if confirmed {
                 out[di] = Some(Tracked {
@@ -287,6 +365,6 @@ impl Tracker {
                 });
             }
         }
-        out
+        FrameUpdate { objects: out, past }
     }
 }

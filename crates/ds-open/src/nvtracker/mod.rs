@@ -31,14 +31,48 @@
 //! line is an element error at start naming `file:line`), `ll-lib-file`
 //! (accepted: any library path is replaced by the built-in tracker, with a
 //! one-line notice on stderr), `display-tracking-id` (default true),
-//! `tracker-width` / `tracker-height` (accepted: the open tracker works in
-//! frame coordinates), `gpu-id`, `enable-batch-process`,
-//! `enable-past-frame`, `compute-hw` (an int here, an enum in NVIDIA's),
-//! `tracking-id-reset-mode`, `user-meta-pool-size` (accepted, no effect).
+//! `enable-past-frame` (default false, see below), `tracker-width` /
+//! `tracker-height` (accepted: the open tracker works in frame
+//! coordinates), `gpu-id`, `enable-batch-process`, `compute-hw` (an int
+//! here, an enum in NVIDIA's), `tracking-id-reset-mode`,
+//! `user-meta-pool-size` (accepted, no effect).
 //!
-//! Not implemented: past-frame / terminated / shadow-track user meta
-//! (`NvDsTargetMiscDataBatch`; `enable-past-frame` reports nothing),
-//! re-id and visual (NvDCF) tracking, tracking-id reset.
+//! # Past-frame data
+//!
+//! With `enable-past-frame=true`, a target's frames that were tracked but
+//! not reported downstream are attached as a *batch* user meta of type
+//! `NVDS_TRACKER_PAST_FRAME_META` holding an `NvDsTargetMiscDataBatch`
+//! (built with [`ds_core::tracker::TargetMiscData`]; read it with
+//! `ds_core::tracker::TargetMiscDataRef::from_user_meta`). As NVIDIA's
+//! NvMultiObjectTracker documents it, these are the frames of a target's
+//! tentative (probation) period, reported once the target is activated:
+//! - when a track is confirmed in a frame, the batch of that frame carries
+//!   its earlier probation frames in which it was matched (its first frame
+//!   included; the confirming frame itself is reported on the object as
+//!   usual): `frameNum` (the frame meta's `frame_num`), `tBbox` (the
+//!   track's box in that frame; only left/top/width/height are set),
+//!   `confidence` (the IoU of that frame's match, 1.0 in the first frame),
+//!   `age` (frames since the track started), `trackerState` `TENTATIVE`,
+//!   `visibility` 1.0; per target `uniqueId` (the `object_id` the objects
+//!   get from then on), `classId`, `objLabel` (the confirming object's
+//!   label); per stream `streamID` = the frame's `pad_index` and
+//!   `surfaceStreamID` = `pad_index << 32 | surface_index` (the plugin's
+//!   internal stream id);
+//! - a track that ends during probation reports nothing;
+//! - the meta is attached only to batches that have such data (one
+//!   stream entry per frame of the batch with newly confirmed tracks).
+//!
+//! NVIDIA's tracker has no low-level config key for past-frame data (its
+//! library always supports it): the property alone switches it on, so
+//! `ll-config-file` needs nothing extra. Shadow-tracking frames (a
+//! confirmed track coasting without a match) are not past-frame data in
+//! NVIDIA's tracker since 6.2 but a separate shadow-track list
+//! (`outputShadowTracks`), which this tracker does not produce.
+//!
+//! Not implemented: terminated-track and shadow-track user meta
+//! (`NVDS_TRACKER_TERMINATED_LIST_META`, `NVDS_TRACKER_SHADOW_LIST_META`;
+//! ds-core can build both), re-id and visual (NvDCF) tracking,
+//! tracking-id reset.
 
 mod config;
 mod imp;
