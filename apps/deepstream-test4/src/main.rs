@@ -4,10 +4,12 @@
 //! nvvideoconvert ! nvdsosd ! tee`, then `tee ! queue ! nvmsgconv !
 //! nvmsgbroker` and `tee ! queue ! <sink>`. A probe on the OSD's sink pad
 //! labels the objects, prints `Frame Number = … Vehicle Count = … Person
-//! Count = …` per buffer, and on every 30th frame attaches an event
-//! message (`NvDsEventMsgMeta`) for the frame's first object; nvmsgconv
-//! turns it into DeepStream's JSON (full or minimal schema) and
-//! nvmsgbroker sends it to the broker chosen by the protocol library.
+//! Count = …` per buffer, and on every 30th frame attaches event messages
+//! (`NvDsEventMsgMeta`) for the frame's first vehicle and first person
+//! (see `probe.rs` for why both); nvmsgconv turns them into DeepStream's
+//! JSON (full schema: one message per event; minimal: one per frame) and
+//! nvmsgbroker sends them to the broker chosen by the protocol library
+//! (MQTT also over TLS: `enable-tls` and the `tls-*` keys of `--cfg-file`).
 //!
 //! Beyond the sample: `--proto mqtt|redis|amqp|kafka` names the protocol
 //! adaptor library for you; the input defaults to the sample clip;

@@ -1,7 +1,16 @@
 //! The sample's OSD sink-pad probe: labels and counts the objects, and on
-//! every 30th frame attaches an event message (`NvDsEventMsgMeta`) for the
-//! frame's first object, built with ds-core's allocators (ds-core installs
-//! the deep copy / release functions the Python sample writes by hand).
+//! every 30th frame attaches event messages (`NvDsEventMsgMeta`): one for
+//! the frame's first vehicle and one for its first person (each when the
+//! frame has one), filled as the sample fills them, built with ds-core's
+//! allocators (ds-core installs the deep copy / release functions the
+//! Python sample writes by hand).
+//!
+//! Why first vehicle *and* first person: our issue asks for "every 30th
+//! frame, for the first vehicle and person objects, an NvDsEventMsgMeta
+//! filled as the sample fills it", as NVIDIA's earlier C / Python
+//! deepstream-test4 did. The newest Python sample attaches a single event
+//! per 30th frame, for the frame's first object of any class; the issue
+//! wins, so a 30th frame with both classes yields two events (two payloads).
 use ds_core::alloc::{EventMsgMeta, PersonObject, Rect, VehicleObject};
 use ds_core::osd::Color;
 use ds_core::BatchMeta;
@@ -80,7 +89,11 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> usize {
     let mut batch = batch.lock();
     for mut frame in batch.frames_mut() {
         frame_number = frame.frame_num();
-        let mut event = None;
+        let event_frame = frame_number % EVENT_INTERVAL == 0;
+        // The first vehicle and the first person of every 30th frame each
+        // get an event message (in object order).
+        let mut messages = Vec::new();
+        let (mut vehicle_done, mut person_done) = (false, false);
         for obj in frame.objects_mut() {
             let class_id = obj.class_id();
             let text = obj.text_params_mut();
@@ -94,13 +107,18 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> usize {
             text.set_font_size(10);
             text.set_font_color(Color::clamped(1.0, 1.0, 1.0, 1.0));
             text.set_bg_color(Color::clamped(0.0, 0.0, 0.0, 1.0));
-            match class_id {
-                PGIE_CLASS_ID_VEHICLE => vehicles += 1,
-                PGIE_CLASS_ID_PERSON => persons += 1,
-                _ => {}
-            }
-            // The first object of every 30th frame gets an event message.
-            if event.is_none() && frame_number % EVENT_INTERVAL == 0 {
+            let first = match class_id {
+                PGIE_CLASS_ID_VEHICLE => {
+                    vehicles += 1;
+                    !std::mem::replace(&mut vehicle_done, true)
+                }
+                PGIE_CLASS_ID_PERSON => {
+                    persons += 1;
+                    !std::mem::replace(&mut person_done, true)
+                }
+                _ => false,
+            };
+            if event_frame && first {
                 let r = obj.rect_params();
                 let mut msg = EventMsgMeta::new();
                 msg.set_bbox(Rect {
@@ -113,10 +131,10 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) -> usize {
                 msg.set_tracking_id(obj.object_id());
                 msg.set_confidence(f64::from(obj.confidence()));
                 generate_event_msg_meta(&mut msg, class_id);
-                event = Some(msg);
+                messages.push(msg);
             }
         }
-        if let Some(msg) = event {
+        for msg in messages {
             match frame.add_user_meta(msg) {
                 Ok(_) => events += 1,
                 Err(e) => println!("Error in attaching event meta to buffer: {e}\n"),

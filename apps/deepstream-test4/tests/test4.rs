@@ -1,7 +1,10 @@
 //! deepstream-test4 end to end on the short sample (60 frames), with
 //! nvmsgbroker replaced by fakesink (`--broker-sink`, a test switch): the
-//! Python sample's stdout, and one nvmsgconv payload per event message the
-//! probe attached (frames 0 and 30), validated field by field.
+//! Python sample's stdout, and the nvmsgconv payloads of the event messages
+//! the probe attached (frames 0 and 30: one for the first vehicle and one
+//! for the first person of each, as the probe's own counts on those frames
+//! say; full schema: one payload per event, minimal: one per frame),
+//! validated field by field.
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -85,8 +88,24 @@ fn frame_lines(stdout: &str) -> Vec<(i32, u32, u32)> {
         .collect()
 }
 
-/// Runs the short sample; returns (stdout, payloads, event frames).
-fn run_schema(schema: &str, dir: &Scratch) -> (String, Vec<Value>, Vec<i32>) {
+/// The events the probe attached, from its own per-frame counts: on every
+/// 30th frame, (frame, "Vehicle") if it has a vehicle and (frame, "Person")
+/// if it has a person.
+fn expected_events(frames: &[(i32, u32, u32)]) -> Vec<(i32, &'static str)> {
+    let mut events = Vec::new();
+    for &(f, vehicles, persons) in frames.iter().filter(|f| f.0 % 30 == 0) {
+        if vehicles > 0 {
+            events.push((f, "Vehicle"));
+        }
+        if persons > 0 {
+            events.push((f, "Person"));
+        }
+    }
+    events
+}
+
+/// Runs the short sample; returns (stdout, payloads, expected events).
+fn run_schema(schema: &str, dir: &Scratch) -> (String, Vec<Value>, Vec<(i32, &'static str)>) {
     let sample = short_sample();
     let out = test4(&[
         "--no-display",
@@ -108,15 +127,15 @@ fn run_schema(schema: &str, dir: &Scratch) -> (String, Vec<Value>, Vec<i32>) {
     );
     let frames = frame_lines(&stdout);
     assert_eq!(frames.len(), 60);
-    // Frames 0 and 30 get an event for their first object; both have
-    // people on them.
-    let events: Vec<i32> = frames
-        .iter()
-        .filter(|f| f.0 % 30 == 0)
-        .inspect(|f| assert!(f.1 + f.2 > 0, "frame {} has objects", f.0))
-        .map(|f| f.0)
-        .collect();
-    assert_eq!(events, [0, 30]);
+    // Frames 0 and 30 get events (first vehicle, first person); both have
+    // objects, and one at least has both classes (two events on a frame).
+    let events = expected_events(&frames);
+    let event_frames: std::collections::BTreeSet<i32> = events.iter().map(|e| e.0).collect();
+    assert_eq!(event_frames, [0, 30].into(), "{events:?}");
+    assert!(
+        events.len() > 2,
+        "a frame with a vehicle and a person: {events:?}"
+    );
     (stdout, dir.payloads(), events)
 }
 
@@ -163,6 +182,7 @@ fn full_schema_one_payload_per_event() {
     assert_eq!(lines.last(), Some(&"End-of-stream"));
 
     assert_eq!(payloads.len(), events.len(), "one payload per event");
+    let mut kinds = Vec::new();
     for p in &payloads {
         assert_eq!(p["mdsversion"], "1.0");
         check_ts(p["@timestamp"].as_str().unwrap());
@@ -196,28 +216,48 @@ fn full_schema_one_payload_per_event() {
         let conf = obj[kind]["confidence"].as_f64().unwrap();
         assert!(conf > 0.0 && conf <= 1.0, "{conf}");
         assert_eq!(p["event"]["id"].as_str().unwrap().len(), 36);
+        kinds.push(if kind == "vehicle" {
+            "Vehicle"
+        } else {
+            "Person"
+        });
     }
+    let mut want: Vec<&str> = events.iter().map(|e| e.1).collect();
+    kinds.sort();
+    want.sort();
+    assert_eq!(kinds, want, "one payload per first vehicle / first person");
 }
 
+/// The minimal schema has one payload per frame, listing the frame's events
+/// (as NVIDIA's nvmsgconv): frames 0 and 30, with one object per event.
 #[test]
 fn minimal_schema_one_payload_per_event_frame() {
     let dir = Scratch::new("minimal");
     let (_, payloads, events) = run_schema("1", &dir);
-    assert_eq!(payloads.len(), events.len());
-    for (p, frame) in payloads.iter().zip(&events) {
+    let frames: std::collections::BTreeSet<i32> = events.iter().map(|e| e.0).collect();
+    assert_eq!(payloads.len(), frames.len(), "one payload per event frame");
+    let mut got = Vec::new();
+    for p in &payloads {
         assert_eq!(p["version"], "4.0");
-        assert_eq!(p["id"], frame.to_string());
+        let frame: i32 = p["id"].as_str().unwrap().parse().unwrap();
         assert_eq!(p["sensorId"], "sensor-0");
         check_ts(p["@timestamp"].as_str().unwrap());
         let objects = p["objects"].as_array().unwrap();
-        assert_eq!(objects.len(), 1, "one event per frame");
-        let fields: Vec<&str> = objects[0].as_str().unwrap().split('|').collect();
-        assert_eq!(fields[0], "18446744073709551615");
-        let n: Vec<f64> = fields[1..5].iter().map(|v| v.parse().unwrap()).collect();
-        assert!(n[0] < n[2] && n[1] < n[3] && n[2] <= 1920.0 && n[3] <= 1080.0);
-        assert!(["Vehicle", "Person"].contains(&fields[5]), "{fields:?}");
-        assert_eq!(fields[6], "#");
+        assert!(!objects.is_empty());
+        for o in objects {
+            let fields: Vec<&str> = o.as_str().unwrap().split('|').collect();
+            assert_eq!(fields[0], "18446744073709551615");
+            let n: Vec<f64> = fields[1..5].iter().map(|v| v.parse().unwrap()).collect();
+            assert!(n[0] < n[2] && n[1] < n[3] && n[2] <= 1920.0 && n[3] <= 1080.0);
+            assert!(["Vehicle", "Person"].contains(&fields[5]), "{fields:?}");
+            assert_eq!(fields[6], "#");
+            got.push((frame, fields[5].to_string()));
+        }
     }
+    got.sort();
+    let mut want: Vec<(i32, String)> = events.iter().map(|e| (e.0, e.1.to_string())).collect();
+    want.sort();
+    assert_eq!(got, want, "(frame, class) of every event");
 }
 
 #[test]

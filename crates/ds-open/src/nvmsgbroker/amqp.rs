@@ -10,7 +10,10 @@
 //! `exchange` (default `amq.topic`), `topic`, `amqp-framesize` (frame-max
 //! we ask for, default 131072), `vhost` (our extension, default `/`).
 //! Heartbeats are disabled (tune-ok heartbeat 0); idle connections are
-//! kept alive with TCP only.
+//! kept alive with TCP only. `enable-tls=1` is refused at start
+//! (DeepStream's AMQP adapter has no TLS options; TLS is implemented for
+//! MQTT only).
+use super::tls::Stream;
 use super::{other, Connection, Settings};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -23,7 +26,7 @@ const FRAME_END: u8 = 0xce;
 
 /// An open AMQP connection with one confirm-mode channel.
 pub(crate) struct Amqp {
-    stream: TcpStream,
+    stream: Stream,
     frame_max: u32,
     exchange: String,
     delivery_tag: u64,
@@ -83,7 +86,7 @@ fn close_reason(args: &[u8]) -> String {
 impl Amqp {
     /// Connects, authenticates (PLAIN) and opens a confirm-mode channel.
     pub(crate) fn connect(settings: &Settings) -> io::Result<Amqp> {
-        let stream = super::tcp_connect(settings)?;
+        let stream = super::open_stream(settings)?;
         let mut c = Amqp {
             stream,
             frame_max: settings.frame_max.max(4096),
@@ -197,7 +200,7 @@ impl Amqp {
 
 impl Connection for Amqp {
     fn socket(&self) -> &TcpStream {
-        &self.stream
+        self.stream.socket()
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {
@@ -255,6 +258,6 @@ impl Connection for Amqp {
         if self.send_method(0, 10, 50, &args).is_ok() {
             let _ = self.read_method();
         }
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        self.stream.shutdown();
     }
 }

@@ -6,9 +6,10 @@
 //! named: a file name containing `mqtt` (e.g. `libnvds_mqtt_proto.so`) →
 //! MQTT 3.1.1, `redis` → Redis streams, `amqp` → AMQP 0-9-1, `kafka` →
 //! an error (Kafka is not implemented); the library itself is not loaded:
-//! the protocols are built in (plain TCP, no TLS).
+//! the protocols are built in (over TCP; MQTT also over TLS).
 //!
-//! * MQTT: PUBLISH QoS 1 to the topic, acknowledged by PUBACK.
+//! * MQTT: PUBLISH QoS 1 to the topic, acknowledged by PUBACK; optionally
+//!   over TLS (`enable-tls=1`, see below).
 //! * Redis: `XADD <topic> * metadata <payload>` (field from `payloadkey`).
 //! * AMQP: `basic.publish` to exchange `amq.topic` (config `exchange`)
 //!   with routing key = topic, with publisher confirms.
@@ -21,7 +22,9 @@
 //! (at-least-once; a message may arrive twice). The queue holds at most
 //! `max-queue` messages: when full, the oldest is dropped and a warning
 //! `nvmsgbroker: queue full, dropped N messages` is posted (at most once a
-//! second). A lost connection posts one warning per outage. On EOS the
+//! second). A lost connection posts one warning per outage (with
+//! `retry-on-start`, so does a first connection that fails, e.g. an
+//! unreachable broker or a failed TLS handshake). On EOS the
 //! element waits for the queue to drain for up to `flush-timeout` ms
 //! before passing EOS on; on stop it waits the same bound, then closes.
 //!
@@ -30,11 +33,33 @@
 //! NVIDIA's AMQP adapter), `topic` (overrides the conn-str / config topic),
 //! `config` (DeepStream key-file, group `[message-broker]`: `hostname`,
 //! `port`, `username`, `password`, `client-id`, `keep-alive`, `topic`,
-//! `exchange`, `amqp-framesize`, `payloadkey`, `streamsize`,
-//! `enable-tls` (refused), `share-connection` (accepted; each element has
-//! its own connection)), `comp-id` (only payloads with this component id;
-//! 0 = all, as NVIDIA's), `new-api`, `sleep-time` (accepted, no effect),
-//! `sync` (default false).
+//! `exchange`, `amqp-framesize`, `payloadkey`, `streamsize`, the MQTT TLS
+//! keys below, `loop-timeout` and `share-connection` (accepted: each
+//! element has its own connection and sender thread)), `comp-id` (only
+//! payloads with this component id; 0 = all, as NVIDIA's), `new-api`,
+//! `sleep-time` (accepted, no effect), `sync` (default false).
+//!
+//! TLS (MQTT only, NVIDIA's MQTT adapter keys; rustls, no OpenSSL):
+//! * `enable-tls` — `1` to connect with TLS (default `0`; the other keys
+//!   are ignored then).
+//! * `tls-cafile` — PEM file of the CA certificate(s) that signed the
+//!   broker's certificate; and/or
+//! * `tls-capath` — directory of PEM CA files (e.g. `/etc/ssl/certs`);
+//!   one of the two is required (there is no implicit system store).
+//! * `tls-certfile`, `tls-keyfile` — PEM client certificate (chain) and its
+//!   private key (PKCS#8, PKCS#1 or SEC1), for brokers that require client
+//!   certificates (mutual TLS); both or neither.
+//!
+//! Relative TLS paths are relative to the config file's directory (NVIDIA's
+//! adapter passes them to libmosquitto unchanged: relative to the working
+//! directory). The broker's certificate must be valid for the host name
+//! (or IP address) of `conn-str` / `hostname`. Files are read at start: a missing or bad file
+//! is an element error naming the key and the file. The handshake is part
+//! of connecting (same timeout, same retry / error-at-start behaviour as
+//! TCP); an untrusted or mismatching broker certificate gives
+//! `... TLS handshake failed: the broker's certificate was rejected:
+//! <reason>`. `enable-tls=1` with the Redis or AMQP proto-lib is an error
+//! (DeepStream's Redis and AMQP adapters have no TLS options).
 //!
 //! Our extensions: `max-queue` (default 1000), `flush-timeout` (ms, default
 //! 5000), `retry-on-start` (default false: an unreachable broker at start
@@ -42,8 +67,9 @@
 //! host:port: <reason>` after at most a few seconds, as NVIDIA's fails at
 //! start; true: start anyway, queue and keep retrying).
 //!
-//! Not implemented: Kafka, Azure IoT, TLS, loading NVIDIA's (or custom)
-//! adapter libraries, subscriptions (cloud-to-device messages).
+//! Not implemented: Kafka, Azure IoT, TLS for Redis / AMQP, loading
+//! NVIDIA's (or custom) adapter libraries, subscriptions (cloud-to-device
+//! messages).
 
 mod amqp;
 mod imp;
@@ -51,13 +77,17 @@ mod mqtt;
 mod queue;
 mod redis;
 mod sender;
+mod tls;
 
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
+use tls::{Stream, TlsFiles};
 
 glib::wrapper! {
     /// The open `nvmsgbroker` element.
@@ -144,7 +174,8 @@ pub(crate) struct Settings {
     password: Option<String>,
     client_id: String,
     keep_alive_s: u16,
-    tls: bool,
+    /// The TLS client configuration (`enable-tls=1`, MQTT only).
+    tls: Option<Arc<rustls::ClientConfig>>,
     exchange: String,
     vhost: String,
     frame_max: u32,
@@ -181,6 +212,17 @@ fn num<T: std::str::FromStr>(
             .parse()
             .map(Some)
             .map_err(|_| format!("config {path}: [{GROUP}] {name}={v:?} is not a valid number")),
+    }
+}
+
+/// A 0/1 (or true/false) key; absent = false.
+fn flag(kf: &glib::KeyFile, name: &str, path: &str) -> Result<bool, String> {
+    match key(kf, name).as_deref() {
+        None | Some("0") | Some("false") | Some("FALSE") => Ok(false),
+        Some("1") | Some("true") | Some("TRUE") => Ok(true),
+        Some(v) => Err(format!(
+            "config {path}: [{GROUP}] {name}={v:?} is not 0 or 1"
+        )),
     }
 }
 
@@ -244,7 +286,30 @@ impl Settings {
                  the config file)"
                     .to_string()
             })?;
-        let tls = key(&kf, "enable-tls").is_some_and(|v| v != "0" && v != "false");
+        let tls = if flag(&kf, "enable-tls", path)? {
+            if proto != Protocol::Mqtt {
+                return Err(format!(
+                    "config {path}: enable-tls: TLS is supported for MQTT only by the open \
+                     nvmsgbroker (DeepStream's {} adapter has no TLS options)",
+                    proto.name()
+                ));
+            }
+            let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+            let file = |name| key(&kf, name).map(|v| dir.join(v));
+            Some(tls::client_config(&TlsFiles {
+                cafile: file("tls-cafile"),
+                capath: file("tls-capath"),
+                certfile: file("tls-certfile"),
+                keyfile: file("tls-keyfile"),
+            })?)
+        } else {
+            None
+        };
+        // Accepted, as NVIDIA's MQTT adapter's: loop-timeout (ms of its
+        // mosquitto network loop; our sender thread waits on the queue)
+        // and share-connection (each element has its own connection).
+        num::<u32>(&kf, "loop-timeout", path)?;
+        flag(&kf, "share-connection", path)?;
         let client_id = key(&kf, "client-id").unwrap_or_else(|| {
             static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -285,6 +350,16 @@ impl Settings {
             self.host,
             self.port
         )
+    }
+}
+
+/// Opens the connection's stream: TCP (bounded time, I/O timeouts set),
+/// then the TLS handshake when `enable-tls=1`.
+fn open_stream(s: &Settings) -> io::Result<Stream> {
+    let sock = tcp_connect(s)?;
+    match &s.tls {
+        None => Ok(Stream::Plain(sock)),
+        Some(config) => Stream::tls(sock, config.clone(), &s.host),
     }
 }
 

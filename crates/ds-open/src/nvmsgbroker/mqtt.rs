@@ -1,17 +1,20 @@
-//! MQTT 3.1.1 publisher over a plain TCP connection: CONNECT / CONNACK,
-//! PUBLISH at QoS 1 waiting for PUBACK (at-least-once), PINGREQ while idle,
+//! MQTT 3.1.1 publisher over TCP or TLS: CONNECT / CONNACK, PUBLISH at
+//! QoS 1 waiting for PUBACK (at-least-once), PINGREQ while idle,
 //! DISCONNECT on close.
 //!
 //! Config keys read from `[message-broker]` (DeepStream's `cfg_mqtt.txt`):
-//! `username`, `password`, `client-id`, `keep-alive` (seconds, default 60).
-//! `enable-tls=1` is refused with an error (TLS is not implemented).
+//! `username`, `password`, `client-id`, `keep-alive` (seconds, default 60),
+//! `enable-tls` (0/1) with `tls-cafile` / `tls-capath` (trusted CAs, one
+//! of them required), `tls-certfile` + `tls-keyfile` (client certificate,
+//! mutual TLS); `loop-timeout` and `share-connection` are accepted.
+use super::tls::{alert_context, Stream};
 use super::{other, Connection, Settings};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 
 /// An open MQTT session.
 pub(crate) struct Mqtt {
-    stream: TcpStream,
+    stream: Stream,
     next_id: u16,
 }
 
@@ -46,7 +49,7 @@ fn packet(first: u8, body: &[u8]) -> io::Result<Vec<u8>> {
 }
 
 /// Reads one packet: (first byte, body).
-fn read_packet(stream: &mut TcpStream) -> io::Result<(u8, Vec<u8>)> {
+fn read_packet(stream: &mut impl Read) -> io::Result<(u8, Vec<u8>)> {
     let mut first = [0u8; 1];
     stream.read_exact(&mut first)?;
     let mut len = 0usize;
@@ -82,12 +85,7 @@ fn connack_reason(code: u8) -> &'static str {
 impl Mqtt {
     /// Connects and completes the MQTT handshake.
     pub(crate) fn connect(settings: &Settings) -> io::Result<Mqtt> {
-        if settings.tls {
-            return Err(other(
-                "TLS (enable-tls) is not supported by the open nvmsgbroker",
-            ));
-        }
-        let mut stream = super::tcp_connect(settings)?;
+        let mut stream = super::open_stream(settings)?;
         let mut body = Vec::new();
         put_str(&mut body, b"MQTT")?;
         body.push(4); // protocol level 3.1.1
@@ -107,8 +105,10 @@ impl Mqtt {
                 put_str(&mut body, pass.as_bytes())?;
             }
         }
-        stream.write_all(&packet(0x10, &body)?)?;
-        let (kind, body) = read_packet(&mut stream)?;
+        stream
+            .write_all(&packet(0x10, &body)?)
+            .map_err(alert_context)?;
+        let (kind, body) = read_packet(&mut stream).map_err(alert_context)?;
         if kind >> 4 != 2 || body.len() < 2 {
             return Err(other("the server did not answer CONNECT with CONNACK"));
         }
@@ -125,7 +125,7 @@ impl Mqtt {
 
 impl Connection for Mqtt {
     fn socket(&self) -> &TcpStream {
-        &self.stream
+        self.stream.socket()
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {
@@ -160,6 +160,6 @@ impl Connection for Mqtt {
 
     fn close(&mut self) {
         let _ = self.stream.write_all(&[0xe0, 0x00]);
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        self.stream.shutdown();
     }
 }

@@ -7,14 +7,17 @@
 //! `hostname`, `port` (when conn-str is empty), `payloadkey` (field name,
 //! default `metadata`), `streamsize` (cap the stream length, default none),
 //! `password` (and `username`: sent with `AUTH` when set).
+//! `enable-tls=1` is refused at start (DeepStream's Redis adapter has no
+//! TLS options; TLS is implemented for MQTT only).
+use super::tls::Stream;
 use super::{other, Connection, Settings};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
-/// An open Redis connection.
+/// An open Redis connection (the buffered reader owns the stream; writes
+/// go through `get_mut()`).
 pub(crate) struct Redis {
-    stream: TcpStream,
-    reader: BufReader<TcpStream>,
+    reader: BufReader<Stream>,
     payload_key: String,
     stream_size: Option<u64>,
 }
@@ -39,10 +42,8 @@ fn command(args: &[&[u8]]) -> Vec<u8> {
 impl Redis {
     /// Connects (and authenticates when a password is configured).
     pub(crate) fn connect(settings: &Settings) -> io::Result<Redis> {
-        let stream = super::tcp_connect(settings)?;
-        let reader = BufReader::new(stream.try_clone()?);
+        let reader = BufReader::new(super::open_stream(settings)?);
         let mut r = Redis {
-            stream,
             reader,
             payload_key: settings.payload_key.clone(),
             stream_size: settings.stream_size,
@@ -63,7 +64,7 @@ impl Redis {
     }
 
     fn call(&mut self, cmd: &[u8]) -> io::Result<Reply> {
-        self.stream.write_all(cmd)?;
+        self.reader.get_mut().write_all(cmd)?;
         self.read_reply()
     }
 
@@ -110,7 +111,7 @@ impl Redis {
 
 impl Connection for Redis {
     fn socket(&self) -> &TcpStream {
-        &self.stream
+        self.reader.get_ref().socket()
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {
@@ -137,7 +138,7 @@ impl Connection for Redis {
     }
 
     fn close(&mut self) {
-        let _ = self.stream.write_all(&command(&[b"QUIT"]));
-        let _ = self.stream.shutdown(std::net::Shutdown::Both);
+        let _ = self.reader.get_mut().write_all(&command(&[b"QUIT"]));
+        self.reader.get_mut().shutdown();
     }
 }

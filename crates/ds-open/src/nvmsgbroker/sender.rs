@@ -77,7 +77,9 @@ fn run(
     let set_socket = |s: Option<TcpStream>| {
         *socket.lock().unwrap_or_else(|e| e.into_inner()) = s;
     };
-    let mut down = conn.is_none();
+    // Started without a connection (retry-on-start): the first failure
+    // is reported like a lost connection (one warning per outage).
+    let mut down = false;
     let mut backoff = BACKOFF_MIN;
     let mut last_io = Instant::now();
     let keep_alive = Duration::from_secs(u64::from(settings.keep_alive_s.max(2)) / 2);
