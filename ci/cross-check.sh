@@ -220,6 +220,7 @@ xenv() {
     CARGO_TARGET_DIR="$TARGET_DIR" \
     CARGO_BUILD_TARGET="$TARGET" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$TRIPLE-gcc" \
+    CC_aarch64_unknown_linux_gnu="$TRIPLE-gcc" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=--sysroot=$SYSROOT -C link-arg=-Wl,-rpath-link,$LIBPATH" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $SYSROOT -E LD_LIBRARY_PATH=$LIBPATH" \
     QEMU_LD_PREFIX="$SYSROOT" \
@@ -253,6 +254,15 @@ tests() {
     skip=(--skip lines_go_to_the_right_stream)
     skipped+=("ds-core app::lines_go_to_the_right_stream (re-execs itself; no binfmt_misc qemu-aarch64 handler here)")
   fi
+  # ds-core's app_finalise tests encode with x264enc and mux with mp4mux
+  # (plugins-ugly / -good), which the arm64 sysroot does not carry.
+  local t
+  for t in mp4_is_finalised_after_mid_stream_error drain_sends_the_eos_itself \
+    sink_error_returns_at_once stuck_drain_is_bounded one_error_line_and_nothing_else \
+    finalise_child; do
+    skip+=(--skip "$t")
+  done
+  skipped+=("ds-core app_finalise (x264enc / mp4mux are not in the arm64 sysroot)")
   xenv cargo test -p ds-sys -p ds-core --lib --tests -- "${skip[@]}"
 }
 

@@ -13,6 +13,7 @@ TARGETS=(
   ds-core:pipeline_probe
   ds-core:surface
   ds-core:app
+  ds-core:app_finalise
   ds-open:nvmsgconv
 )
 

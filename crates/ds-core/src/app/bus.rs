@@ -14,6 +14,16 @@
 //! message's debug string as GStreamer gives it (newlines folded into
 //! spaces, so each message is one line), or `None`.
 //!
+//! [`run`] also keeps the output of a pipeline that fails mid-stream: on an
+//! ERROR it prints the error line, then sends EOS downstream of the element
+//! that failed (out of its linked source pads) and waits, at most
+//! [`ERROR_DRAIN_TIMEOUT`], for the pipeline's end-of-stream before it sets
+//! the pipeline to `Null`, so that muxers downstream finalise their files
+//! (an MP4 gets its index and plays, with the frames encoded before the
+//! failure). Nothing more is printed meanwhile (no `End-of-stream`, no
+//! second error: one error line per failed run), and the run still returns
+//! the first error.
+//!
 //! ```
 //! use ds_core::app::{self, BusAction};
 //! use gstreamer as gst;
@@ -26,7 +36,8 @@
 use std::fmt;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use gstreamer as gst;
 use gstreamer::glib;
@@ -323,6 +334,20 @@ pub fn handle_message(msg: &gst::MessageRef) -> BusAction {
 /// [`Interrupter::interrupt`]). The pipeline's bus must not already have a
 /// watch.
 ///
+/// When an element fails while the pipeline is playing, what it produced so
+/// far is not lost: after printing the `Error: ...` line, `run` pushes EOS
+/// out of the failing element's linked source pads (from a short-lived
+/// thread, so a stuck element downstream cannot block the app) and waits
+/// for the pipeline's end-of-stream (all sinks done: muxers have finalised
+/// their files), at most [`ERROR_DRAIN_TIMEOUT`] (for instance when the
+/// failure left other branches of the pipeline running) or until a second
+/// [`Interrupter::interrupt`], and only then sets the pipeline to `Null`.
+/// The messages of that drain are not printed (neither `End-of-stream` nor
+/// the errors that follow from the first one), and the first error is
+/// returned. When the failing element has no linked source pad (a sink),
+/// or the pipeline is neither playing nor on its way there, the pipeline is
+/// torn down at once.
+///
 /// ```
 /// use gstreamer as gst;
 /// use gstreamer::prelude::*;
@@ -373,9 +398,14 @@ fn run_on(pipeline: &gst::Pipeline, ctx: &glib::MainContext) -> Result<(), Pipel
             .map_err(|e| PipelineError::Setup(format!("cannot watch the pipeline's bus: {e}")))?,
     );
 
+    // The element that posted the ERROR that stopped the run: what is
+    // downstream of it is drained before the teardown.
+    let failed: Arc<Mutex<Option<gst::Element>>> = Arc::new(Mutex::new(None));
+
     let watch = {
         let main_loop = main_loop.clone();
         let outcome = Arc::clone(&outcome);
+        let failed = Arc::clone(&failed);
         bus.add_watch(move |_, msg| {
             let result = if is_force_stop(msg) {
                 Some(Err(PipelineError::Interrupted))
@@ -383,7 +413,15 @@ fn run_on(pipeline: &gst::Pipeline, ctx: &glib::MainContext) -> Result<(), Pipel
                 match handle_message(msg) {
                     BusAction::Continue => None,
                     BusAction::Eos => Some(Ok(())),
-                    BusAction::Error(e) => Some(Err(e)),
+                    BusAction::Error(e) => {
+                        if let Ok(mut slot) = failed.lock() {
+                            *slot = msg
+                                .src()
+                                .and_then(|s| s.downcast_ref::<gst::Element>())
+                                .cloned();
+                        }
+                        Some(Err(e))
+                    }
                 }
             };
             match result {
@@ -410,7 +448,24 @@ fn run_on(pipeline: &gst::Pipeline, ctx: &glib::MainContext) -> Result<(), Pipel
 
     main_loop.run();
     drop(watch);
+    // Only a pipeline that is playing, or on its way there (its sinks may
+    // still be prerolling on a slow machine), has output worth finalising
+    // and posts EOS once its sinks are EOS.
+    let failed = failed
+        .lock()
+        .ok()
+        .and_then(|mut slot| slot.take())
+        .filter(|_| {
+            let (_, current, pending) = pipeline.state(gst::ClockTime::ZERO);
+            current == gst::State::Playing || pending == gst::State::Playing
+        });
+    let pusher = failed.and_then(|element| finalise_after_error(&bus, &element));
     let _ = pipeline.set_state(gst::State::Null);
+    if let Some(done) = pusher {
+        // Setting Null unblocks a push that was stuck downstream; do not
+        // wait for one that is stuck anyway (the thread ends on its own).
+        let _ = done.recv_timeout(PUSHER_JOIN_TIMEOUT);
+    }
     let result = outcome
         .lock()
         .ok()
@@ -421,6 +476,66 @@ fn run_on(pipeline: &gst::Pipeline, ctx: &glib::MainContext) -> Result<(), Pipel
             ))
         });
     result
+}
+
+/// How long [`run`] waits, after an ERROR, for the end-of-stream that the
+/// elements downstream of the failing one produce once drained (see
+/// [`run`]); then it tears the pipeline down anyway.
+pub const ERROR_DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long [`run`] waits, after setting the pipeline to `Null`, for the
+/// thread that pushed the drain's EOS to finish.
+const PUSHER_JOIN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// After an ERROR from `failed`: sends EOS out of each linked source pad of
+/// `failed` (from a short-lived thread, since a push can block on a stuck
+/// element downstream), then takes the bus's messages, printing none of
+/// them, until the pipeline's EOS, a forced stop or
+/// [`ERROR_DRAIN_TIMEOUT`], whichever comes first.
+///
+/// Returns a receiver that yields (or disconnects) once the pushing thread
+/// is done, or `None` when nothing was pushed (`failed` is a sink, a muxer
+/// whose output is unlinked, ...): then there is nothing to wait for.
+fn finalise_after_error(bus: &gst::Bus, failed: &gst::Element) -> Option<mpsc::Receiver<()>> {
+    let pads: Vec<gst::Pad> = failed
+        .src_pads()
+        .into_iter()
+        .filter(|p| p.is_linked())
+        .collect();
+    if pads.is_empty() {
+        return None;
+    }
+    let deadline = Instant::now() + ERROR_DRAIN_TIMEOUT;
+    let (tx, rx) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("ds-core-drain".into())
+        .spawn(move || {
+            for pad in pads {
+                // `false` when the pad is already EOS (a source that failed
+                // sends EOS itself) or flushing: nothing more to do then.
+                let _ = pad.push_event(gst::event::Eos::new());
+            }
+            let _ = tx.send(());
+        })
+        .ok()?;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        let timeout =
+            gst::ClockTime::from_nseconds(u64::try_from(left.as_nanos()).unwrap_or(u64::MAX));
+        let Some(msg) = bus.timed_pop(timeout) else {
+            break;
+        };
+        // With several sinks, the pipeline posts EOS once all are EOS.
+        // Later errors and warnings are consequences of the first error:
+        // the app has printed its one error line already.
+        if matches!(msg.view(), gst::MessageView::Eos(_)) || is_force_stop(&msg) {
+            break;
+        }
+    }
+    Some(rx)
 }
 
 /// Prints (via [`handle_message`]) the queued messages of `bus` up to the
