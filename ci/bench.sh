@@ -184,6 +184,11 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo "deepstream-test1 / inference-only bound: **${p2_vs_bound} %** (target >= 85 %: $(verdict "$p2_vs_bound" 85 '>='))."
   echo "Frames where both print the same counts: $same of $rs_frames (different scalers: close, not equal)."
   echo
+  echo "Both are bound by the same ONNX Runtime call on the same $threads cores: even at 100 % of the"
+  echo "inference-only bound, deepstream-test1 / Python loop could be at most bound / Python ="
+  echo "**$(ratio "$bound" "$py_fps")x** on this machine; the Python loop spends"
+  echo "$(awk -v p="$py_fps" -v b="$bound" 'BEGIN { printf "%.0f", 100 * (1 / p - 1 / b) * p }') % of its time outside inference."
+  echo
   echo "Where the non-inference time goes: the per-frame conversions of the open elements"
   echo "(\`cargo bench -p ds-open --bench convert\`, mean per frame, 2 threads each) against"
   echo "GStreamer's own converter (\`VideoConverter\`, bilinear, 2 threads) in the same run:"

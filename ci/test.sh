@@ -2,7 +2,8 @@
 # Sets up the machine (ci/setup.sh), then runs every check: rustfmt, clippy
 # (warnings are errors), the workspace tests including doctests, Miri
 # (ci/miri.sh), valgrind (ci/valgrind.sh), the nvidia link path
-# (ci/link-path.sh) and the aarch64 cross check (ci/cross-check.sh). Prints each phase's time.
+# (ci/link-path.sh), the aarch64 cross check (ci/cross-check.sh) and the
+# benchmark command on short inputs (ci/bench.sh --quick). Prints each phase's time.
 # Stops at the first failing phase, unless KEEP_GOING=1: then it runs every
 # phase and fails at the end if any failed.
 set -euo pipefail
@@ -42,4 +43,5 @@ phase miri ci/miri.sh
 phase valgrind ci/valgrind.sh
 phase link-path ci/link-path.sh
 phase cross ci/cross-check.sh
+phase bench ci/bench.sh --quick
 exit "$failed"

@@ -617,24 +617,60 @@ fn put_rgb<L: Px>(o: &mut [u8], r: i32, g: i32, b: i32) {
     }
 }
 
+/// Pixels per chunk of [`yuv420_row`] (its temporaries live on the stack).
+const CHUNK: usize = 64;
+
 /// One row of 4:2:0 YUV (chroma at half width) to packed RGB.
+///
+/// Works in chunks, each in straight loops over zipped slices that the
+/// compiler vectorises: the chroma terms at pixel width, then each pixel
+/// packed into a 32-bit word, then the words stored. Same arithmetic as
+/// [`yuv_to_rgb`].
 fn yuv420_row<L: Px>(y: &[u8], u: &[u8], v: &[u8], out: &mut [u8]) {
     let w = y.len();
-    let pairs = y
-        .chunks_exact(2)
-        .zip(out.chunks_exact_mut(2 * L::BPP))
-        .zip(u.iter().zip(v));
-    for ((yy, oo), (&uu, &vv)) in pairs {
-        let d = i32::from(uu) - 128;
-        let e = i32::from(vv) - 128;
-        let rc = CRV * e + 32768;
-        let gc = 32768 - CGU * d - CGV * e;
-        let bc = CBU * d + 32768;
-        let (o0, o1) = oo.split_at_mut(L::BPP);
-        let c0 = (i32::from(yy[0]) - 16) * CY;
-        put_rgb::<L>(o0, c0 + rc, c0 + gc, c0 + bc);
-        let c1 = (i32::from(yy[1]) - 16) * CY;
-        put_rgb::<L>(o1, c1 + rc, c1 + gc, c1 + bc);
+    let even = w & !1;
+    let (mut rc, mut gc, mut bc) = ([0i32; CHUNK], [0i32; CHUNK], [0i32; CHUNK]);
+    let mut px = [0u32; CHUNK];
+    let alpha: u32 = if L::BPP == 4 { 255 << 24 } else { 0 };
+    let mut x = 0;
+    while x < even {
+        let n = (even - x).min(CHUNK);
+        let (uc, vc) = (&u[x / 2..x / 2 + n / 2], &v[x / 2..x / 2 + n / 2]);
+        for ((((&uu, &vv), r), g), b) in uc
+            .iter()
+            .zip(vc)
+            .zip(rc.chunks_exact_mut(2))
+            .zip(gc.chunks_exact_mut(2))
+            .zip(bc.chunks_exact_mut(2))
+        {
+            let d = i32::from(uu) - 128;
+            let e = i32::from(vv) - 128;
+            let (tr, tg, tb) = (CRV * e + 32768, 32768 - CGU * d - CGV * e, CBU * d + 32768);
+            r[0] = tr;
+            r[1] = tr;
+            g[0] = tg;
+            g[1] = tg;
+            b[0] = tb;
+            b[1] = tb;
+        }
+        for ((((&yy, &tr), &tg), &tb), p) in y[x..x + n]
+            .iter()
+            .zip(&rc[..n])
+            .zip(&gc[..n])
+            .zip(&bc[..n])
+            .zip(&mut px[..n])
+        {
+            let c = (i32::from(yy) - 16) * CY;
+            let r = u32::from(clamp8((c + tr) >> 16));
+            let g = u32::from(clamp8((c + tg) >> 16));
+            let b = u32::from(clamp8((c + tb) >> 16));
+            *p = (r << (8 * L::R)) | (g << (8 * L::G)) | (b << (8 * L::B)) | alpha;
+        }
+        let o = &mut out[x * L::BPP..(x + n) * L::BPP];
+        for (o, p) in o.chunks_exact_mut(L::BPP).zip(&px[..n]) {
+            o.copy_from_slice(&p.to_le_bytes()[..L::BPP]);
+        }
+        x += n;
     }
     if w % 2 == 1 {
         let k = w / 2;
@@ -782,6 +818,73 @@ fn sample_row<const C: usize>(r0: &[u8], r1: &[u8], fy: u32, xs: &[Tap], out: &m
             let top = u32::from(r0[a + c]) * w0 + u32::from(r0[b + c]) * w1;
             let bot = u32::from(r1[a + c]) * w0 + u32::from(r1[b + c]) * w1;
             o[c] = ((top * wy0 + bot * wy1 + 32768) >> 16) as u8;
+        }
+    }
+}
+
+/// Source rows resampled horizontally (16-bit sums `a * w0 + b * w1`), kept
+/// between the destination rows of one band: when upscaling, consecutive
+/// destination rows read the same two source rows, so each source row is
+/// resampled horizontally once instead of once per destination row. The
+/// result is bit-identical to [`sample_row`].
+struct RowCache<const C: usize> {
+    /// (source row + 1, or 0 when empty; the resampled row).
+    rows: [(usize, Vec<u16>); 2],
+}
+
+impl<const C: usize> RowCache<C> {
+    fn new() -> Self {
+        RowCache {
+            rows: [(0, Vec::new()), (0, Vec::new())],
+        }
+    }
+
+    /// The slot holding source row `key` (resampled from `src`), evicting
+    /// the slot that does not hold `keep`.
+    fn ensure(&mut self, key: usize, src: &[u8], xs: &[Tap], keep: usize) -> usize {
+        if let Some(i) = self.rows.iter().position(|(k, _)| *k == key + 1) {
+            return i;
+        }
+        let i = usize::from(self.rows[0].0 == keep + 1);
+        let (k, row) = &mut self.rows[i];
+        row.resize(xs.len() * C, 0);
+        for (o, t) in row.chunks_exact_mut(C).zip(xs) {
+            let (a, b) = (t.i0 as usize * C, t.i1 as usize * C);
+            let (pa, pb) = (&src[a..a + C], &src[b..b + C]);
+            // w0 + w1 = 256: each sum is at most 255 * 256.
+            let (w1, w0) = (t.f as u16, (256 - t.f) as u16);
+            for c in 0..C {
+                o[c] = u16::from(pa[c]) * w0 + u16::from(pb[c]) * w1;
+            }
+        }
+        *k = key + 1;
+        i
+    }
+
+    /// [`sample_row`] of source rows `i0` (`r0`) and `i1` (`r1`).
+    #[allow(clippy::too_many_arguments)]
+    fn sample(
+        &mut self,
+        i0: usize,
+        r0: &[u8],
+        i1: usize,
+        r1: &[u8],
+        fy: u32,
+        xs: &[Tap],
+        out: &mut [u8],
+    ) {
+        let s0 = self.ensure(i0, r0, xs, i1);
+        if fy == 0 {
+            for (o, &h) in out.iter_mut().zip(&self.rows[s0].1) {
+                *o = ((u32::from(h) + 128) >> 8) as u8;
+            }
+            return;
+        }
+        let s1 = self.ensure(i1, r1, xs, i0);
+        let (wy1, wy0) = (fy, 256 - fy);
+        let (h0, h1) = (&self.rows[s0].1, &self.rows[s1].1);
+        for ((o, &a), &b) in out.iter_mut().zip(h0).zip(h1) {
+            *o = ((u32::from(a) * wy0 + u32::from(b) * wy1 + 32768) >> 16) as u8;
         }
     }
 }
@@ -1117,6 +1220,7 @@ impl<'p, 's> Plan<'p, 's> {
     fn yuv_to_yuv(&self, band: &mut Band<'_>, a: usize, b: usize) {
         let (sr, dr) = (self.sr, self.dr);
         let w = dr.w as usize;
+        let mut luma = RowCache::<1>::new();
         for y in a..b {
             let j = y - dr.y as usize;
             let out = band.row(0, y, dr.x as usize, w);
@@ -1124,11 +1228,9 @@ impl<'p, 's> Plan<'p, 's> {
                 out.copy_from_slice(&self.src_row(0, sr.y as usize + j)[sr.x as usize..][..w]);
             } else {
                 let t = self.ay[j];
-                let (r0, r1) = (
-                    self.src_row(0, t.i0 as usize),
-                    self.src_row(0, t.i1 as usize),
-                );
-                sample_row::<1>(r0, r1, t.f, &self.ax, out);
+                let (i0, i1) = (t.i0 as usize, t.i1 as usize);
+                let (r0, r1) = (self.src_row(0, i0), self.src_row(0, i1));
+                luma.sample(i0, r0, i1, r1, t.f, &self.ax, out);
             }
         }
         if !matches!(self.dfmt, PixelFormat::Nv12 | PixelFormat::I420) {
@@ -1142,6 +1244,7 @@ impl<'p, 's> Plan<'p, 's> {
         let mut tv = vec![128u8; n];
         let mut tuv = vec![0u8; 2 * n];
         let dnv = self.dfmt == PixelFormat::Nv12;
+        let mut nv_chroma = RowCache::<2>::new();
         let chroma = self.src_chroma();
         for cy in rows {
             if self.chroma_exact {
@@ -1166,10 +1269,11 @@ impl<'p, 's> Plan<'p, 's> {
                 let t = self.cay[cy - self.crows.0 as usize];
                 match chroma {
                     Chroma::Nv(uv, s) => {
-                        let (r0, r1) = (&uv[t.i0 as usize * s..], &uv[t.i1 as usize * s..]);
+                        let (i0, i1) = (t.i0 as usize, t.i1 as usize);
+                        let (r0, r1) = (&uv[i0 * s..], &uv[i1 * s..]);
                         if dnv {
                             let out = band.row(1, cy, 2 * c0 as usize, 2 * n);
-                            sample_row::<2>(r0, r1, t.f, &self.cax, out);
+                            nv_chroma.sample(i0, r0, i1, r1, t.f, &self.cax, out);
                             continue;
                         }
                         sample_row::<2>(r0, r1, t.f, &self.cax, &mut tuv);
