@@ -30,9 +30,10 @@
 //! (`missing_camera_is_one_error_line`, `not_a_v4l2_device_is_one_error_line`),
 //! broker down in apps/deepstream-test4/tests/robustness.rs and
 //! crates/ds-open/tests/nvmsgbroker.rs (`unreachable_broker_fails_at_start`).
-use std::io::{BufRead, BufReader, Read};
+use ds_testkit::{slurp, wait_until, Run};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
@@ -83,68 +84,23 @@ impl Drop for TempDir {
     }
 }
 
+const BIN: &str = env!("CARGO_BIN_EXE_deepstream-test1");
+
 fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_deepstream-test1"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs deepstream-test1")
+    ds_testkit::spawn(BIN, args)
 }
 
-/// Reads a child's pipe to the end on a thread.
-fn slurp(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = r.read_to_string(&mut s);
-        s
-    })
-}
-
-/// Waits for `child` until `deadline`; kills it and fails on a hang.
-fn wait_until(child: &mut Child, deadline: Instant) -> ExitStatus {
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("deepstream-test1 did not exit within {LIMIT:?} (hang)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn frames(&self) -> usize {
-        self.stdout
-            .lines()
-            .filter(|l| l.starts_with("Frame Number="))
-            .count()
-    }
+/// Frame lines a run printed.
+fn frames(run: &Run) -> usize {
+    run.stdout
+        .lines()
+        .filter(|l| l.starts_with("Frame Number="))
+        .count()
 }
 
 /// Runs the app to completion within [`LIMIT`].
 fn test1(args: &[&str]) -> Run {
-    let mut child = spawn(args);
-    let out = slurp(child.stdout.take().expect("stdout"));
-    let err = slurp(child.stderr.take().expect("stderr"));
-    let status = wait_until(&mut child, Instant::now() + LIMIT);
-    Run {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+    ds_testkit::run(BIN, args, LIMIT)
 }
 
 /// `test1 --output <dir>/out.mp4 [--config cfg] input`, asserting the
@@ -168,7 +124,7 @@ fn assert_fails(dir: &TempDir, input: &Path, config: Option<&Path>, what: &str) 
         "expected {what:?} in\n{}",
         run.stderr
     );
-    assert_eq!(run.frames(), 0, "{}", run.stdout);
+    assert_eq!(frames(&run), 0, "{}", run.stdout);
     assert!(!out.exists(), "an empty MP4 was left behind");
     lines[0].to_string()
 }
@@ -317,7 +273,7 @@ fn truncated_stream_plays_what_is_there() {
     assert!(run.status.success(), "{}", run.stderr);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert_eq!(run.stdout.lines().last(), Some("End-of-stream"));
-    let printed = run.frames();
+    let printed = frames(&run);
     assert!((1..60).contains(&printed), "{printed} frames of 60");
     assert_eq!(count_mp4_frames(&out), printed, "every frame in the MP4");
 }
@@ -347,15 +303,15 @@ fn corrupt_bytes_mid_stream_are_concealed() {
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(!run.stderr.contains("Error"), "{}", run.stderr);
     assert_eq!(run.stdout.lines().last(), Some("End-of-stream"));
-    let printed = run.frames();
+    let printed = frames(&run);
     assert_eq!(count_mp4_frames(&out), printed, "every frame in the MP4");
     // The same bytes without the damage, for the frame count.
     let run = test1(&["--no-display", clean.to_str().unwrap()]);
     assert!(run.status.success(), "{}", run.stderr);
     assert!(
-        printed > 0 && printed + 2 >= run.frames(),
+        printed > 0 && printed + 2 >= frames(&run),
         "{printed} of {}",
-        run.frames()
+        frames(&run)
     );
 }
 
@@ -399,7 +355,7 @@ fn unknown_config_key_is_a_warning() {
         "{}",
         run.stderr
     );
-    assert!(run.frames() > 0);
+    assert!(frames(&run) > 0);
 }
 
 #[test]
@@ -532,7 +488,7 @@ fn sigint_ends_with_a_playable_mp4() {
         .status()
         .expect("kill runs");
     assert!(kill.success());
-    let status = wait_until(&mut child, deadline);
+    let status = wait_until(&mut child, deadline, "deepstream-test1");
     let lines = reader.join().expect("stdout reader");
     let stderr = err.join().expect("stderr reader");
     assert!(status.success(), "exit {status:?}\n{stderr}");

@@ -15,11 +15,10 @@
 //! | unreachable RTSP beside a good file | `unreachable_rtsp_does_not_stop_the_other_source` | one error line, the file plays to end-of-stream, exit 0 |
 //! | unreachable HTTP server | `unreachable_http_alone_is_exit_1` | exit 1, one `Error: source 0 (http://…)` line |
 //! | missing file / unknown scheme (bad URI) | `a_bad_uri_among_good_ones_is_reported_and_skipped`, `all_sources_bad_is_exit_1_with_one_error_line_each` in test3.rs | as above |
-use std::io::Read;
+use ds_testkit::Run;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Generous: debug builds on a shared 2-core machine; each run here takes
 /// a few seconds.
@@ -35,53 +34,8 @@ fn closed_port() -> u16 {
     l.local_addr().unwrap().port()
 }
 
-fn slurp(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = r.read_to_string(&mut s);
-        s
-    })
-}
-
-/// Waits for `child` until `deadline`; kills it and fails on a hang.
-fn wait_until(child: &mut Child, deadline: Instant) -> ExitStatus {
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("deepstream-test3 did not exit within {LIMIT:?} (hang)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
 fn test3(args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_deepstream-test3"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs deepstream-test3");
-    let out = slurp(child.stdout.take().expect("stdout"));
-    let err = slurp(child.stderr.take().expect("stderr"));
-    let status = wait_until(&mut child, Instant::now() + LIMIT);
-    Run {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+    ds_testkit::run(env!("CARGO_BIN_EXE_deepstream-test3"), args, LIMIT)
 }
 
 /// Exit 1; stderr is exactly one `Error: source 0 (<uri>): ` line

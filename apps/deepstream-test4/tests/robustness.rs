@@ -4,23 +4,13 @@
 //! one `Error:` line naming the broker and exits 1, before any frame.
 //! (The element-level cases, reconnection and queue overflow, are in
 //! crates/ds-open/tests/nvmsgbroker.rs.)
-use std::io::Read;
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Generous: debug builds on a shared 2-core machine; each run here fails
 /// in well under a second.
 const LIMIT: Duration = Duration::from_secs(120);
-
-fn slurp(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = r.read_to_string(&mut s);
-        s
-    })
-}
 
 #[test]
 fn broker_down_is_one_error_line() {
@@ -38,32 +28,20 @@ fn broker_down_is_one_error_line() {
         .unwrap()
         .port();
     for (proto, name) in [("mqtt", "MQTT"), ("redis", "Redis"), ("amqp", "AMQP")] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_deepstream-test4"))
-            .args(["--no-display", "-i", sample.to_str().unwrap()])
-            .args(["--proto", proto, "--conn-str", &format!("127.0.0.1;{port}")])
-            .args(["-t", "events"])
-            .env_remove("DISPLAY")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("runs deepstream-test4");
-        let out = slurp(child.stdout.take().unwrap());
-        let err = slurp(child.stderr.take().unwrap());
-        let deadline = Instant::now() + LIMIT;
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{proto}: deepstream-test4 did not exit within {LIMIT:?} (hang)");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        let stdout = out.join().unwrap();
-        let stderr = err.join().unwrap();
+        let conn = format!("127.0.0.1;{port}");
+        let args = [
+            "--no-display",
+            "-i",
+            sample.to_str().unwrap(),
+            "--proto",
+            proto,
+        ];
+        let args = [&args[..], &["--conn-str", &conn, "-t", "events"]].concat();
+        let ds_testkit::Run {
+            status,
+            stdout,
+            stderr,
+        } = ds_testkit::run(env!("CARGO_BIN_EXE_deepstream-test4"), &args, LIMIT);
         assert_eq!(status.code(), Some(1), "{proto}: {stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
         let lines: Vec<&str> = stderr.lines().collect();

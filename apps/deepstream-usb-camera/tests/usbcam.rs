@@ -2,9 +2,10 @@
 //! a file played as the camera, the errors a user can cause (missing
 //! device, a path that is not a V4L2 device) and Ctrl-C (SIGINT) with MP4
 //! output. Every run has a time limit: a hang fails the test.
-use std::io::{BufRead, BufReader, Read};
+use ds_testkit::{slurp, wait_until, Run};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -22,59 +23,15 @@ fn check_model() {
     );
 }
 
+const BIN: &str = env!("CARGO_BIN_EXE_deepstream-usb-camera");
+
 fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_deepstream-usb-camera"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs deepstream-usb-camera")
-}
-
-/// Reads a child's pipe to the end on a thread.
-fn slurp(mut r: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = r.read_to_string(&mut s);
-        s
-    })
-}
-
-/// Waits for `child` until `deadline`; kills it and fails on a hang.
-fn wait_until(child: &mut Child, deadline: Instant) -> ExitStatus {
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("deepstream-usb-camera did not exit in time (hang)");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
+    ds_testkit::spawn(BIN, args)
 }
 
 /// Runs the app to completion with a time limit.
 fn usbcam(args: &[&str]) -> Run {
-    let mut child = spawn(args);
-    let out = slurp(child.stdout.take().expect("stdout"));
-    let err = slurp(child.stderr.take().expect("stderr"));
-    let status = wait_until(&mut child, Instant::now() + LIMIT);
-    Run {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+    ds_testkit::run(BIN, args, LIMIT)
 }
 
 /// (frame number, objects, vehicles, persons) of each frame line; checks
@@ -242,7 +199,7 @@ fn sigint_ends_cleanly_with_a_playable_mp4() {
         .status()
         .expect("kill runs");
     assert!(kill.success());
-    let status = wait_until(&mut child, deadline);
+    let status = wait_until(&mut child, deadline, "deepstream-usb-camera");
     let lines = reader.join().expect("stdout reader");
     let stderr = err.join().expect("stderr reader");
     assert!(status.success(), "exit {status:?}\n{stderr}");
