@@ -19,8 +19,6 @@ use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::PathBuf;
 
-mod probe;
-
 /// Root of this repository at build time (for the default sample/config).
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
@@ -229,7 +227,7 @@ fn run(args: &Args) -> Result<()> {
         .context("Unable to get sink pad of nvosd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
+            deepstream_common::osd_sink_pad_buffer_probe(buffer.make_mut(), "deepstream-test1");
         }
         gst::PadProbeReturn::Ok
     });

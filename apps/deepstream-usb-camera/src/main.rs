@@ -26,8 +26,6 @@ use gstreamer::glib;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
 
-mod probe;
-
 /// Root of this repository at build time (for the default config).
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
@@ -362,7 +360,10 @@ fn run(args: &Args) -> Result<()> {
         .context("Unable to get sink pad of nvosd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
+            deepstream_common::osd_sink_pad_buffer_probe(
+                buffer.make_mut(),
+                "deepstream-usb-camera",
+            );
         }
         gst::PadProbeReturn::Ok
     });

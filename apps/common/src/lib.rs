@@ -1,5 +1,9 @@
-//! The sample's OSD sink-pad probe: counts objects per class, colours their
-//! boxes, and adds the frame's summary text (printed to stdout too).
+//! What the sample ports share (the Python samples' `apps/common`): the
+//! class ids of the samples' 4-class detector, the per-frame object counter
+//! and summary line, and the OSD sink-pad probe of deepstream-test1 and
+//! deepstream-usb-camera (count objects per class, colour their boxes, add
+//! the frame's summary text and print it).
+#![forbid(unsafe_code)]
 use ds_core::osd::Color;
 use ds_core::BatchMeta;
 use gstreamer as gst;
@@ -49,7 +53,8 @@ pub fn summary(frame_number: i32, num_rects: u32, vehicles: u32, persons: u32) -
 
 /// Processes one buffer: for each frame, count the objects by class, set
 /// their border colour, add a display meta with the summary text, print it.
-pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) {
+/// `app` names the app in the (unexpected) metadata error lines.
+pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, app: &str) {
     let Some(batch) = BatchMeta::from_buffer_mut(buffer) else {
         return;
     };
@@ -76,9 +81,9 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef) {
                     params.set_font_color(Color::clamped(1.0, 1.0, 1.0, 1.0));
                     params.set_bg_color(Color::clamped(0.0, 0.0, 0.0, 1.0));
                 }
-                Err(e) => eprintln!("deepstream-test1: cannot add the text: {e}"),
+                Err(e) => eprintln!("{app}: cannot add the text: {e}"),
             },
-            Err(e) => eprintln!("deepstream-test1: cannot acquire display meta: {e}"),
+            Err(e) => eprintln!("{app}: cannot acquire display meta: {e}"),
         }
         println!("{text}");
     }
