@@ -7,11 +7,17 @@
 #    DEEPSTREAM_DIR as lib/libnvds_meta.so, with lib/libnvdsgst_meta.so and
 #    lib/libnvbufsurface.so symlinked to it (one copy: the dynamic loader
 #    loads the file once, so there is one meta pool and one NvDsMeta GType),
-#    plus a `version` file saying `Version: 7.1`.
+#    plus a `version` file saying `Version: 7.1`, and C headers generated
+#    from ds-sys' ABI table (`cargo run -p ds-sys --example abi_headers`) at
+#    the SDK's paths (sources/includes/...): layouts only, not NVIDIA's.
 # 2. Builds with DS_BACKEND=nvidia DEEPSTREAM_DIR=<scratch> in its own target
 #    dir (changing the backend rebuilds ds-sys and everything above it):
 #    ds-sys then links nvds_meta, nvdsgst_meta and nvbufsurface from
 #    $DEEPSTREAM_DIR/lib instead of compiling its open module.
+#    The nvidia-backend build of ds-sys runs its ABI guard against those
+#    headers (it must report that every fact matches), and a second scratch
+#    SDK whose headers have one enum value and one struct size changed must
+#    fail the ds-sys build naming exactly those two facts.
 # 3. Checks that deepstream-test1 really goes through the link path (it needs
 #    libnvds_meta.so and imports the nvds / NvBufSurface symbols instead of
 #    defining them), runs the ds-sys and ds-core tests, and runs
@@ -108,7 +114,40 @@ shim() {
     "($(nm -D --defined-only "$so" | grep -c ' T ') exported functions)"
 }
 
+headers() {
+  env -u DEEPSTREAM_DIR DS_BACKEND=open CARGO_TARGET_DIR="$OPEN_TARGET" \
+    cargo run -q -p ds-sys --example abi_headers -- "$FAKE_DS" >/dev/null
+  [[ -s $FAKE_DS/sources/includes/nvdsmeta.h ]] || die "no generated headers in $FAKE_DS"
+  say "ABI-table headers in $FAKE_DS/sources: $(cd "$FAKE_DS/sources" && find . -name '*.h' | wc -l) files"
+}
+
+guard_fails_on_a_changed_header() {
+  local bad=$WORK/fake-deepstream-bad out
+  rm -rf "$bad"
+  cp -a "$FAKE_DS" "$bad"
+  sed -i 's/^  NVDSINFER_UNKNOWN_ERROR = 10,$/  NVDSINFER_UNKNOWN_ERROR = 9,/' "$bad/sources/includes/nvdsinfer.h"
+  sed -i 's/^  char outLen\[8\];$/  char outLen[8];\n  char _extra[8];/' "$bad/sources/includes/nvds_obj_encode.h"
+  if out=$(env DS_BACKEND=nvidia DEEPSTREAM_DIR="$bad" CARGO_TARGET_DIR="$WORK/target-guard" \
+    cargo check -q -p ds-sys 2>&1); then
+    die "the ds-sys build passed against changed headers"
+  fi
+  out=$(sed 's/^ *//' <<<"$out") # cargo indents a build script's stderr
+  local line n
+  n=$(grep -c '^ds-sys ABI guard: ' <<<"$out" || true)
+  for line in 'ds-sys ABI guard: NvDsObjEncOutParams: size is 16 in ds-sys, 24 in the header' \
+    'ds-sys ABI guard: NVDSINFER_UNKNOWN_ERROR: value is 10 in ds-sys, 9 in the header'; do
+    grep -qxF "$line" <<<"$out" || { printf '%s\n' "$out" | tail -n 20; die "missing: $line"; }
+  done
+  [[ $n -eq 2 ]] || { printf '%s\n' "$out" | grep '^ds-sys ABI guard'; die "$n guard lines, not 2"; }
+  say "guard failed the build naming exactly the two changed facts"
+}
+
 build() {
+  local out
+  out=$(nv cargo build -p ds-sys -vv 2>&1) || { printf '%s\n' "$out" | tail -n 30; die "ds-sys build failed"; }
+  grep -q 'ds-sys ABI guard: [0-9]* facts match' <<<"$out" ||
+    grep -q 'Fresh ds-sys' <<<"$out" || die "the ABI guard did not run"
+  grep -o 'ds-sys ABI guard: [0-9]* facts match.*' <<<"$out" | head -n1 | sed 's/^/link-path: /' || true
   nv cargo build -p deepstream-test1
   nv cargo test -p ds-sys -p ds-core --lib --tests --no-run
 }
@@ -158,6 +197,8 @@ test1() {
 
 phase inputs inputs
 phase shim shim
+phase headers headers
+phase guard guard_fails_on_a_changed_header
 phase build build
 phase linkage check_linkage
 phase tests tests

@@ -7,9 +7,22 @@
 //! * `open`: the nvds meta / NvBufSurface functions are compiled from this
 //!   crate's `src/open` module (like libz-sys bundling zlib).
 //! * `nvidia`: the crate links `libnvds_meta`, `libnvdsgst_meta` and
-//!   `libnvbufsurface` from `$DEEPSTREAM_DIR/lib`.
+//!   `libnvbufsurface` from `$DEEPSTREAM_DIR/lib`, and first runs the ABI
+//!   guard: a C probe generated from `abi/ds-7.1.abi` (one static assertion
+//!   per size, alignment, field offset and enum value of ds-sys) is compiled
+//!   against `$DEEPSTREAM_DIR/sources/includes`; any difference fails the
+//!   build, one line per fact (`Struct.field`, ds-sys' value, the header's).
+//!   `DS_SYS_ABI_GUARD=off` skips it (at your own risk: a wrong layout then
+//!   corrupts memory silently).
+//!
+//! On both backends the table becomes `ds_sys::abi` (`$OUT_DIR/abi_table.rs`).
 use std::env;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+#[path = "abi/guard.rs"]
+mod guard;
+
+const TABLE: &str = "abi/ds-7.1.abi";
 
 const DEFAULT_DS_DIR: &str = "/opt/nvidia/deepstream/deepstream";
 const NV_LIBS: [&str; 3] = ["nvds_meta", "nvdsgst_meta", "nvbufsurface"];
@@ -18,6 +31,15 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(ds_backend, values(\"open\", \"nvidia\"))");
     println!("cargo::rerun-if-env-changed=DS_BACKEND");
     println!("cargo::rerun-if-env-changed=DEEPSTREAM_DIR");
+    println!("cargo::rerun-if-env-changed=DS_SYS_ABI_GUARD");
+    println!("cargo::rerun-if-changed={TABLE}");
+    println!("cargo::rerun-if-changed=abi/guard.rs");
+
+    let text = std::fs::read_to_string(TABLE).unwrap_or_else(|e| panic!("{TABLE}: {e}"));
+    let table = guard::parse(&text).unwrap_or_else(|e| panic!("{TABLE}: {e}"));
+    let out_dir = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
+    std::fs::write(out_dir.join("abi_table.rs"), guard::rust_table(&table))
+        .expect("write abi_table.rs");
 
     let ds_dir =
         PathBuf::from(env::var("DEEPSTREAM_DIR").unwrap_or_else(|_| DEFAULT_DS_DIR.into()));
@@ -47,6 +69,7 @@ fn main() {
                 lib_dir.display()
             );
         }
+        abi_guard(&table, &ds_dir, &out_dir);
         println!("cargo::rustc-link-search=native={}", lib_dir.display());
         for l in NV_LIBS {
             println!("cargo::rustc-link-lib=dylib={l}");
@@ -57,4 +80,55 @@ fn main() {
     // Exposed to dependents as DEP_NVDS_META_BACKEND.
     println!("cargo::metadata=backend={backend}");
     println!("cargo::rustc-env=DS_SYS_BACKEND={backend}");
+}
+
+/// Compiles the ABI probe against the SDK's headers; exits the build with one
+/// line per differing fact.
+fn abi_guard(table: &guard::Table, ds_dir: &Path, out_dir: &Path) {
+    if env::var("DS_SYS_ABI_GUARD").as_deref() == Ok("off") {
+        println!(
+            "cargo::warning=DS_SYS_ABI_GUARD=off: ds-sys' layouts are NOT checked against {}",
+            ds_dir.display()
+        );
+        return;
+    }
+    let mut dirs = guard::include_dirs(table, ds_dir);
+    for d in &dirs {
+        println!("cargo::rerun-if-changed={}", d.display());
+    }
+    if !dirs[0].is_dir() {
+        fail(&format!(
+            "ds-sys ABI guard: {} does not exist; the guard needs the SDK's headers \
+             (DeepStream installs them there), or set DS_SYS_ABI_GUARD=off",
+            dirs[0].display()
+        ));
+    }
+    for lib in ["gstreamer-1.0", "gstreamer-base-1.0", "gstreamer-video-1.0"] {
+        match pkg_config::Config::new()
+            .cargo_metadata(false)
+            .env_metadata(false)
+            .probe(lib)
+        {
+            Ok(l) => dirs.extend(l.include_paths),
+            Err(e) => fail(&format!("ds-sys ABI guard: pkg-config {lib}: {e}")),
+        }
+    }
+    let tool = cc::Build::new().cargo_metadata(false).get_compiler();
+    let compiler = guard::Compiler {
+        program: tool.path().to_path_buf(),
+        args: tool.args().to_vec(),
+    };
+    match guard::check(table, &compiler, &dirs, out_dir) {
+        Ok(()) => println!(
+            "cargo::warning=ds-sys ABI guard: {} facts match {}",
+            guard::items(table).len(),
+            dirs[0].display()
+        ),
+        Err(e) => fail(&e.to_string()),
+    }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("{msg}");
+    std::process::exit(1);
 }

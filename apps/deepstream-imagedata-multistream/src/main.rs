@@ -18,7 +18,7 @@
 //! drawn.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, PerfData, PlatformInfo};
+use ds_core::app::{self, props, PerfData, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
@@ -121,7 +121,7 @@ fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, n
         && name.contains("nvv4l2decoder")
         && object.find_property("cudadec-memtype").is_some()
     {
-        object.set_property_from_str("cudadec-memtype", "2");
+        props::set_property_from_str(&object, "cudadec-memtype", "2");
     }
     if name.contains("source") {
         let source = child_proxy.child_by_name("source");
@@ -129,7 +129,7 @@ fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, n
             .as_ref()
             .is_some_and(|s| s.find_property("drop-on-latency").is_some())
         {
-            object.set_property("drop-on-latency", true);
+            props::set_property(&object, "drop-on-latency", true);
         }
     }
 }
@@ -143,7 +143,7 @@ fn create_source_bin(index: usize, uri: &str) -> Result<gst::Bin> {
     println!("{bin_name}");
     let nbin = gst::Bin::with_name(&bin_name);
     let uri_decode_bin = make("uridecodebin", "uri-decode-bin", "uri decode bin")?;
-    uri_decode_bin.set_property("uri", uri);
+    props::set_property(&uri_decode_bin, "uri", uri);
     let bin_weak = nbin.downgrade();
     uri_decode_bin.connect_pad_added(move |_, decoder_src_pad| {
         println!("In cb_newpad\n");
@@ -262,7 +262,7 @@ fn run(args: &Args) -> Result<()> {
         .field("format", args.filter_format.as_str())
         .build();
     let filter1 = make("capsfilter", "filter1", "the caps filter1")?;
-    filter1.set_property("caps", &caps1);
+    props::set_property(&filter1, "caps", &caps1);
     print!("Creating tiler \n \n");
     let tiler = make("nvmultistreamtiler", "nvtiler", "tiler")?;
     print!("Creating nvvidconv \n \n");
@@ -283,7 +283,7 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         let sink = make("fakesink", "fake-sink", "fakesink")?;
@@ -297,40 +297,40 @@ fn run(args: &Args) -> Result<()> {
     }
     if args.output.is_none() {
         if let Some(sink) = tail.last() {
-            sink.set_property("sync", false);
-            sink.set_property("qos", false);
+            props::set_property(&sink, "sync", false);
+            props::set_property(&sink, "qos", false);
         }
     }
 
     if is_live {
         println!("Atleast one of the sources is live");
-        streammux.set_property("live-source", true);
+        props::set_property(&streammux, "live-source", true);
     }
-    streammux.set_property("width", MUXER_OUTPUT_WIDTH);
-    streammux.set_property("height", MUXER_OUTPUT_HEIGHT);
-    streammux.set_property("batch-size", number_sources as u32);
-    streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+    props::set_property(&streammux, "width", MUXER_OUTPUT_WIDTH);
+    props::set_property(&streammux, "height", MUXER_OUTPUT_HEIGHT);
+    props::set_property(&streammux, "batch-size", number_sources as u32);
+    props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
     let pgie_batch_size: u32 = pgie.property("batch-size");
     if pgie_batch_size as usize != number_sources {
         print!(
             "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {number_sources}  \n\n"
         );
-        pgie.set_property("batch-size", number_sources as u32);
+        props::set_property(&pgie, "batch-size", number_sources as u32);
     }
     let tiler_rows = (number_sources as f64).sqrt() as u32;
     let tiler_columns = (number_sources as f64 / f64::from(tiler_rows)).ceil() as u32;
-    tiler.set_property("rows", tiler_rows);
-    tiler.set_property("columns", tiler_columns);
-    tiler.set_property("width", TILED_OUTPUT_WIDTH);
-    tiler.set_property("height", TILED_OUTPUT_HEIGHT);
+    props::set_property(&tiler, "rows", tiler_rows);
+    props::set_property(&tiler, "columns", tiler_columns);
+    props::set_property(&tiler, "width", TILED_OUTPUT_WIDTH);
+    props::set_property(&tiler, "height", TILED_OUTPUT_HEIGHT);
 
     if !platform.is_platform_aarch64() {
         // CUDA unified memory so that the CPU can read the frames (dGPU);
         // the open elements accept and ignore it.
         for e in [&streammux, &nvvidconv, &nvvidconv1, &tiler] {
             if e.find_property("nvbuf-memory-type").is_some() {
-                e.set_property_from_str("nvbuf-memory-type", NVBUF_MEM_CUDA_UNIFIED);
+                props::set_property_from_str(&e, "nvbuf-memory-type", NVBUF_MEM_CUDA_UNIFIED);
             }
         }
     }

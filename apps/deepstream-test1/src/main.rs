@@ -14,7 +14,7 @@
 //! the pipeline starts.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, PlatformInfo};
+use ds_core::app::{self, props, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::PathBuf;
@@ -168,11 +168,11 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         let sink = make("fakesink", "fake-sink", "fakesink")?;
-        sink.set_property("sync", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
         println!("Creating nv3dsink \n");
@@ -183,14 +183,14 @@ fn run(args: &Args) -> Result<()> {
     }
 
     println!("Playing file {} ", input.display());
-    source.set_property("location", input.to_string_lossy().as_ref());
+    props::set_property(&source, "location", input.to_string_lossy().as_ref());
     if std::env::var("USE_NEW_NVSTREAMMUX").as_deref() != Ok("yes") {
-        streammux.set_property("width", 1920u32);
-        streammux.set_property("height", 1080u32);
-        streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+        props::set_property(&streammux, "width", 1920u32);
+        props::set_property(&streammux, "height", 1080u32);
+        props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     }
-    streammux.set_property("batch-size", 1u32);
-    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+    props::set_property(&streammux, "batch-size", 1u32);
+    props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([

@@ -6,9 +6,9 @@
 //! sink pad (`Frame Number=… Number of Objects=… Vehicle_count=…
 //! Person_count=…`). The tracker's properties come from the `[tracker]` group
 //! of configs/dstest2_tracker_config.txt, as the sample reads them
-//! (`enable-past-frame=1` there makes the tracker attach past-frame meta);
-//! with the second argument 1 the probe prints that meta, as the sample
-//! does.
+//! (tracker-width, tracker-height, gpu-id, ll-lib-file, ll-config-file;
+//! past-frame meta is always attached, as by NVIDIA's tracker since 6.3);
+//! with the second argument 1 the probe prints that meta.
 //!
 //! Secondary classifiers: NVIDIA's vehicle make/type models are not
 //! redistributable; the open setup runs two face-attribute classifiers
@@ -20,7 +20,7 @@
 //! `Object <id> <class> <sgie1 label> <sgie2 label>` line per object.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, PlatformInfo};
+use ds_core::app::{self, props, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::PathBuf;
@@ -95,14 +95,20 @@ fn configure_tracker(tracker: &gst::Element, path: &std::path::Path) -> Result<(
                 )
             })
         };
+        // The keys the sample reads, set as it sets them; NVIDIA's tracker
+        // has had no enable-batch-process / enable-past-frame since 6.3
+        // (past-frame output is always on), so the sample reads neither.
         match key {
-            "tracker-width" | "tracker-height" | "gpu-id" => tracker.set_property(key, int()?),
-            "ll-lib-file" => tracker.set_property(key, value),
+            "tracker-width" | "tracker-height" | "gpu-id" => {
+                props::set_property(tracker, key, int()?);
+            }
+            "ll-lib-file" => {
+                props::set_property(tracker, key, value);
+            }
             "ll-config-file" => {
                 let p = dir.join(value);
-                tracker.set_property(key, p.to_string_lossy().as_ref());
+                props::set_property(tracker, key, p.to_string_lossy().as_ref());
             }
-            "enable-batch-process" | "enable-past-frame" => tracker.set_property(key, int()? != 0),
             _ => {}
         }
     }
@@ -188,11 +194,11 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         let sink = make("fakesink", "fake-sink", "fakesink")?;
-        sink.set_property("sync", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
         println!("Creating nv3dsink \n");
@@ -203,16 +209,16 @@ fn run(args: &Args) -> Result<()> {
     }
 
     println!("Playing file {} ", input.display());
-    source.set_property("location", input.to_string_lossy().as_ref());
+    props::set_property(&source, "location", input.to_string_lossy().as_ref());
     if std::env::var("USE_NEW_NVSTREAMMUX").as_deref() != Ok("yes") {
-        streammux.set_property("width", 1920u32);
-        streammux.set_property("height", 1080u32);
-        streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+        props::set_property(&streammux, "width", 1920u32);
+        props::set_property(&streammux, "height", 1080u32);
+        props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     }
-    streammux.set_property("batch-size", 1u32);
-    pgie.set_property("config-file-path", pgie_config.to_string_lossy().as_ref());
-    sgie1.set_property("config-file-path", sgie1_config.to_string_lossy().as_ref());
-    sgie2.set_property("config-file-path", sgie2_config.to_string_lossy().as_ref());
+    props::set_property(&streammux, "batch-size", 1u32);
+    props::set_property(&pgie, "config-file-path", pgie_config.to_string_lossy().as_ref());
+    props::set_property(&sgie1, "config-file-path", sgie1_config.to_string_lossy().as_ref());
+    props::set_property(&sgie2, "config-file-path", sgie2_config.to_string_lossy().as_ref());
     configure_tracker(&tracker, &tracker_config)?;
 
     println!("Adding elements to Pipeline \n");

@@ -15,7 +15,7 @@
 //! `uridecodebin` (see [`source`]).
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, PerfData, PlatformInfo};
+use ds_core::app::{self, props, PerfData, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
@@ -370,15 +370,15 @@ fn run(args: &Args) -> Result<()> {
     let nvvidconv = make("nvvideoconvert", "convertor", "nvvidconv")?;
     print!("Creating nvosd \n \n");
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
-    nvosd.set_property("process-mode", OSD_PROCESS_MODE);
-    nvosd.set_property("display-text", OSD_DISPLAY_TEXT);
+    props::set_property(&nvosd, "process-mode", OSD_PROCESS_MODE);
+    props::set_property(&nvosd, "display-text", OSD_DISPLAY_TEXT);
     if args.file_loop {
         let memtype = if platform.is_platform_aarch64() {
             "4"
         } else {
             "2"
         };
-        streammux.set_property_from_str("nvbuf-memory-type", memtype);
+        props::set_property_from_str(&streammux, "nvbuf-memory-type", memtype);
     }
 
     // The sink: the sample's renderer or fakesink, or (extra) an MP4 file.
@@ -394,13 +394,13 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         println!("Creating Fakesink \n");
         let sink = make("fakesink", "fakesink", "fakesink")?;
-        sink.set_property("enable-last-sample", false);
-        sink.set_property("sync", false);
+        props::set_property(&sink, "enable-last-sample", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
         println!("Creating nv3dsink \n");
@@ -412,29 +412,29 @@ fn run(args: &Args) -> Result<()> {
 
     if is_live {
         println!("At least one of the sources is live");
-        streammux.set_property("live-source", true);
+        props::set_property(&streammux, "live-source", true);
     }
-    streammux.set_property("width", MUXER_OUTPUT_WIDTH);
-    streammux.set_property("height", MUXER_OUTPUT_HEIGHT);
-    streammux.set_property("batch-size", number_sources as u32);
-    streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+    props::set_property(&streammux, "width", MUXER_OUTPUT_WIDTH);
+    props::set_property(&streammux, "height", MUXER_OUTPUT_HEIGHT);
+    props::set_property(&streammux, "batch-size", number_sources as u32);
+    props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
     let pgie_batch_size = config_batch_size(&pgie, &config);
     if pgie_batch_size as usize != number_sources {
         print!(
             "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of \
              sources  {number_sources}  \n\n"
         );
-        pgie.set_property("batch-size", number_sources as u32);
+        props::set_property(&pgie, "batch-size", number_sources as u32);
     }
     let (tiler_rows, tiler_columns) = tiler_grid(number_sources);
-    tiler.set_property("rows", tiler_rows);
-    tiler.set_property("columns", tiler_columns);
-    tiler.set_property("width", TILED_OUTPUT_WIDTH);
-    tiler.set_property("height", TILED_OUTPUT_HEIGHT);
+    props::set_property(&tiler, "rows", tiler_rows);
+    props::set_property(&tiler, "columns", tiler_columns);
+    props::set_property(&tiler, "width", TILED_OUTPUT_WIDTH);
+    props::set_property(&tiler, "height", TILED_OUTPUT_HEIGHT);
     if let Some(sink) = tail.last() {
         if sink.find_property("qos").is_some() {
-            sink.set_property("qos", false);
+            props::set_property(&sink, "qos", false);
         }
     }
 

@@ -13,6 +13,7 @@
 //! muxer's `frame_num` keeps counting. Once the app is stopping
 //! ([`SourceShared::stopping`]) end-of-stream passes through again.
 use anyhow::{Context, Result};
+use ds_core::app::props;
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
@@ -44,7 +45,7 @@ fn decodebin_child_added(object: &glib::Object, name: &str) {
         }
     }
     if name.contains("source") && object.find_property("drop-on-latency").is_some() {
-        object.set_property("drop-on-latency", true);
+        props::set_property(&object, "drop-on-latency", true);
     }
 }
 
@@ -102,7 +103,7 @@ pub fn create_source_bin(
     println!("{bin_name}");
     let nbin = gst::Bin::with_name(&bin_name);
     let uri_decode_bin = make("uridecodebin", "uri-decode-bin", "uri decode bin")?;
-    uri_decode_bin.set_property("uri", uri);
+    props::set_property(&uri_decode_bin, "uri", uri);
     let weak_bin = nbin.downgrade();
     uri_decode_bin.connect_pad_added(move |_, pad| {
         if let Some(bin) = weak_bin.upgrade() {

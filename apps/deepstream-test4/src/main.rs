@@ -19,7 +19,7 @@
 //! `--debug-payload-dir DIR` sets nvmsgconv's `debug-payload-dir`.
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use ds_core::app::{self, PlatformInfo};
+use ds_core::app::{self, props, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -225,12 +225,12 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         println!("Creating FakeSink \n");
         let sink = make("fakesink", "fakesink", "fakesink")?;
-        sink.set_property("sync", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
         println!("Creating nv3dsink \n");
@@ -241,22 +241,22 @@ fn run(args: &Args) -> Result<()> {
     }
 
     println!("Playing file {} ", input.display());
-    source.set_property("location", input.to_string_lossy().as_ref());
-    streammux.set_property("width", MUXER_OUTPUT_WIDTH);
-    streammux.set_property("height", MUXER_OUTPUT_HEIGHT);
-    streammux.set_property("batch-size", 1u32);
-    streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    pgie.set_property("config-file-path", pgie_config.to_string_lossy().as_ref());
-    msgconv.set_property("config", msgconv_config.to_string_lossy().as_ref());
-    msgconv.set_property_from_str("payload-type", &args.schema_type.to_string());
+    props::set_property(&source, "location", input.to_string_lossy().as_ref());
+    props::set_property(&streammux, "width", MUXER_OUTPUT_WIDTH);
+    props::set_property(&streammux, "height", MUXER_OUTPUT_HEIGHT);
+    props::set_property(&streammux, "batch-size", 1u32);
+    props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    props::set_property(&pgie, "config-file-path", pgie_config.to_string_lossy().as_ref());
+    props::set_property(&msgconv, "config", msgconv_config.to_string_lossy().as_ref());
+    props::set_property_from_str(&msgconv, "payload-type", &args.schema_type.to_string());
     if let Some(dir) = &args.debug_payload_dir {
-        msgconv.set_property("debug-payload-dir", dir.to_string_lossy().as_ref());
+        props::set_property(&msgconv, "debug-payload-dir", dir.to_string_lossy().as_ref());
     }
     if args.broker_sink.is_none() {
         set_broker_properties(&msgbroker, args, proto_lib.as_deref())?;
     }
     if msgbroker.has_property("sync") {
-        msgbroker.set_property("sync", false);
+        props::set_property(&msgbroker, "sync", false);
     }
 
     println!("Adding elements to Pipeline \n");
@@ -342,14 +342,14 @@ fn set_broker_properties(
     proto_lib: Option<&str>,
 ) -> Result<()> {
     if let Some(lib) = proto_lib {
-        msgbroker.set_property("proto-lib", lib);
+        props::set_property(&msgbroker, "proto-lib", lib);
     }
-    msgbroker.set_property("conn-str", args.conn_str.as_str());
+    props::set_property(&msgbroker, "conn-str", args.conn_str.as_str());
     if let Some(cfg) = &args.cfg_file {
-        msgbroker.set_property("config", path_str(cfg));
+        props::set_property(&msgbroker, "config", path_str(cfg));
     }
     if let Some(topic) = &args.topic {
-        msgbroker.set_property("topic", topic.as_str());
+        props::set_property(&msgbroker, "topic", topic.as_str());
     }
     Ok(())
 }

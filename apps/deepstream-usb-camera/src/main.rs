@@ -20,7 +20,7 @@
 //! - a missing camera device is reported before the pipeline is built.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, PlatformInfo};
+use ds_core::app::{self, props, PlatformInfo};
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
@@ -106,13 +106,13 @@ fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
 fn test_source(num_buffers: Option<i32>) -> Result<gst::Element> {
     let bin = gst::Bin::with_name("usb-cam-source");
     let src = make("videotestsrc", "test-source", "Source")?;
-    src.set_property("is-live", true);
-    src.set_property_from_str("pattern", "ball");
+    props::set_property(&src, "is-live", true);
+    props::set_property_from_str(&src, "pattern", "ball");
     if let Some(n) = num_buffers {
-        src.set_property("num-buffers", n);
+        props::set_property(&src, "num-buffers", n);
     }
     let caps = make("capsfilter", "test-source-caps", "test source capsfilter")?;
-    caps.set_property(
+    props::set_property(&caps, 
         "caps",
         gst::Caps::builder("video/x-raw")
             .field("width", 640i32)
@@ -139,10 +139,10 @@ fn test_source(num_buffers: Option<i32>) -> Result<gst::Element> {
 fn file_source(path: &Path, num_buffers: Option<i32>) -> Result<gst::Element> {
     let bin = gst::Bin::with_name("usb-cam-source");
     let src = make("filesrc", "file-source", "Source")?;
-    src.set_property("location", path.to_string_lossy().as_ref());
+    props::set_property(&src, "location", path.to_string_lossy().as_ref());
     let decodebin = make("decodebin", "file-decoder", "decodebin")?;
     let pace = make("identity", "file-pacer", "identity")?;
-    pace.set_property("sync", true);
+    props::set_property(&pace, "sync", true);
     bin.add_many([&src, &decodebin, &pace])?;
     src.link(&decodebin)?;
     if let Some(n) = num_buffers {
@@ -235,9 +235,9 @@ fn run(args: &Args) -> Result<()> {
     let source = match &input {
         Source::Camera(dev) => {
             let source = make("v4l2src", "usb-cam-source", "Source")?;
-            source.set_property("device", dev.as_str());
+            props::set_property(&source, "device", dev.as_str());
             if let Some(n) = args.num_buffers {
-                source.set_property("num-buffers", n);
+                props::set_property(&source, "num-buffers", n);
             }
             source
         }
@@ -271,11 +271,11 @@ fn run(args: &Args) -> Result<()> {
         tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
         tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
         let sink = make("filesink", "file-sink", "file sink")?;
-        sink.set_property("location", out.to_string_lossy().as_ref());
+        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
         tail.push(sink);
     } else if args.no_display {
         let sink = make("fakesink", "fake-sink", "fakesink")?;
-        sink.set_property("sync", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     } else {
         let sink = if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
@@ -286,7 +286,7 @@ fn run(args: &Args) -> Result<()> {
             make("nveglglessink", "nvvideo-renderer", "egl sink")?
         };
         // Set sync = false to avoid late frame drops at the display-sink.
-        sink.set_property("sync", false);
+        props::set_property(&sink, "sync", false);
         tail.push(sink);
     }
 
@@ -303,20 +303,20 @@ fn run(args: &Args) -> Result<()> {
     if !matches!(input, Source::File(_)) {
         raw = raw.field("framerate", gst::Fraction::new(30, 1));
     }
-    caps_v4l2src.set_property("caps", raw.build());
-    caps_vidconvsrc.set_property(
+    props::set_property(&caps_v4l2src, "caps", raw.build());
+    props::set_property(&caps_vidconvsrc, 
         "caps",
         gst::Caps::builder("video/x-raw")
             .features(["memory:NVMM"])
             .build(),
     );
-    streammux.set_property("width", 1920u32);
-    streammux.set_property("height", 1080u32);
-    streammux.set_property("batch-size", 1u32);
-    streammux.set_property("batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+    props::set_property(&streammux, "width", 1920u32);
+    props::set_property(&streammux, "height", 1080u32);
+    props::set_property(&streammux, "batch-size", 1u32);
+    props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     // A camera is a live source.
-    streammux.set_property("live-source", true);
-    pgie.set_property("config-file-path", config.to_string_lossy().as_ref());
+    props::set_property(&streammux, "live-source", true);
+    props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([

@@ -59,8 +59,9 @@ pub const UINT8: NvDsInferDataType = 5;
 /// One input or output layer of a network (`NvDsInferLayerInfo`).
 ///
 /// In C the dimensions are an anonymous union of `inferDims` and the
-/// deprecated alias `dims`, both of type [`NvDsInferDims`]; only `inferDims`
-/// is declared here (same storage).
+/// deprecated alias `dims`, both of type [`NvDsInferDims`]: the field is
+/// `inferDims` here and [`NvDsInferLayerInfo::dims`] reads the alias (the
+/// ABI table checks both C names at offset 4).
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct NvDsInferLayerInfo {
@@ -76,6 +77,14 @@ pub struct NvDsInferLayerInfo {
     pub buffer: *mut c_void,
     /// Non-zero for an input layer.
     pub isInput: c_int,
+}
+
+impl NvDsInferLayerInfo {
+    /// The dimensions under their deprecated C name `dims`, which shares
+    /// its storage with `inferDims` (an anonymous union in C).
+    pub fn dims(&self) -> NvDsInferDims {
+        self.inferDims
+    }
 }
 
 /// Network input resolution (`NvDsInferNetworkInfo`).
@@ -145,8 +154,10 @@ pub const NVDSINFER_TENSORRT_ERROR: NvDsInferStatus = 6;
 pub const NVDSINFER_RESOURCE_ERROR: NvDsInferStatus = 7;
 pub const NVDSINFER_TRITON_ERROR: NvDsInferStatus = 8;
 pub const NVDSINFER_TRTIS_ERROR: NvDsInferStatus = NVDSINFER_TRITON_ERROR;
-/// 9 in 6.2/7.x; 8.0 inserts `NVDSINFER_MEM_ERROR` before it (value 10 there).
-pub const NVDSINFER_UNKNOWN_ERROR: NvDsInferStatus = 9;
+/// Memory allocation failed (since 6.3).
+pub const NVDSINFER_MEM_ERROR: NvDsInferStatus = 9;
+/// Unknown error (10 since 6.3, which inserted `NVDSINFER_MEM_ERROR`).
+pub const NVDSINFER_UNKNOWN_ERROR: NvDsInferStatus = 10;
 
 /// Raw output tensors of one frame or object (`NvDsInferTensorMeta`),
 /// attached as user meta of type `NVDSINFER_TENSOR_OUTPUT_META` when

@@ -14,11 +14,13 @@
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 #![allow(clippy::missing_safety_doc)]
 
+pub mod abi;
 pub mod functions;
 pub mod gst_meta;
 pub mod infer;
 pub mod mem;
 pub mod meta;
+pub mod obj_encode;
 pub mod osd;
 pub mod schema;
 pub mod surface;
@@ -31,6 +33,7 @@ pub use functions::*;
 pub use gst_meta::*;
 pub use infer::*;
 pub use meta::*;
+pub use obj_encode::*;
 pub use osd::*;
 pub use schema::*;
 pub use surface::*;

@@ -14,12 +14,13 @@
 //!   no reserved tail (those three were added in 8.0).
 //! * [`NvBufSurfaceColorFormat`]: values 0 (`INVALID`) to 70 (`UYVP_ER`) are
 //!   identical in the 6.2 and 8.0 headers. 8.0 appends 33 more before
-//!   `LAST`; from the 7.1 header's line numbers (10 enumerators fewer than
-//!   8.0 before `NvBufSurfacePlaneParamsEx`) 7.1 is taken to hold the first
-//!   23 of them (through `BGRA64_LE` = 93) but not the ten `NV16_*` ones,
-//!   so `NVBUF_COLOR_FORMAT_LAST` = 94 (6.2: 71, 8.0: 104). **The values
-//!   from 71 up and `LAST`
-//!   are unconfirmed for 7.1**; nothing in this project uses them.
+//!   `LAST`; 6.3 already has 71..=87 (`NV12_12LE_709_ER`) with the same
+//!   values. A comparison with 7.1 reported `LAST` = 93 there, so 7.1 is
+//!   taken to hold 88 (`GRAY8_ER`) to 92 (`GRAY16_LE`) and not 8.0's
+//!   `BGRA64_LE` (93) nor its ten `NV16_*` formats (6.3: `LAST` 88, 8.0:
+//!   104). **88..=92 and `LAST` are unconfirmed for 7.1** (rows marked in
+//!   `abi/ds-7.1.abi`; the ABI guard checks them on a real SDK); nothing in
+//!   this project uses them.
 use std::os::raw::{c_int, c_uint, c_void};
 
 /// Default length of the reserved arrays (`STRUCTURE_PADDING`).
@@ -136,7 +137,7 @@ pub const NVBUF_COLOR_FORMAT_BGRA_10_10_10_2_2020: NvBufSurfaceColorFormat = 67;
 pub const NVBUF_COLOR_FORMAT_A32: NvBufSurfaceColorFormat = 68;
 pub const NVBUF_COLOR_FORMAT_UYVP: NvBufSurfaceColorFormat = 69;
 pub const NVBUF_COLOR_FORMAT_UYVP_ER: NvBufSurfaceColorFormat = 70;
-// Values from here on: present in 8.0, taken as present in 7.1 (unconfirmed).
+// 71..=87: in 6.3 and 8.0 alike. 88..=92: in 8.0, taken as present in 7.1 (unconfirmed).
 pub const NVBUF_COLOR_FORMAT_YUV444_ER: NvBufSurfaceColorFormat = 71;
 pub const NVBUF_COLOR_FORMAT_YUV444_709: NvBufSurfaceColorFormat = 72;
 pub const NVBUF_COLOR_FORMAT_YUV444_709_ER: NvBufSurfaceColorFormat = 73;
@@ -159,9 +160,8 @@ pub const NVBUF_COLOR_FORMAT_UYVY_709: NvBufSurfaceColorFormat = 89;
 pub const NVBUF_COLOR_FORMAT_UYVY_709_ER: NvBufSurfaceColorFormat = 90;
 pub const NVBUF_COLOR_FORMAT_UYVY_2020: NvBufSurfaceColorFormat = 91;
 pub const NVBUF_COLOR_FORMAT_GRAY16_LE: NvBufSurfaceColorFormat = 92;
-pub const NVBUF_COLOR_FORMAT_BGRA64_LE: NvBufSurfaceColorFormat = 93;
 /// One past the last format (unconfirmed for 7.1, see module docs).
-pub const NVBUF_COLOR_FORMAT_LAST: NvBufSurfaceColorFormat = 94;
+pub const NVBUF_COLOR_FORMAT_LAST: NvBufSurfaceColorFormat = 93;
 
 /// Memory layout of a buffer (`NvBufSurfaceLayout`).
 pub type NvBufSurfaceLayout = c_int;

@@ -29,10 +29,12 @@ use std::path::{Path, PathBuf};
 pub mod bus;
 pub mod perf;
 pub mod platform;
+pub mod props;
 
 pub use bus::{format_gerror, handle_message, run, BusAction, Interrupter, PipelineError};
 pub use perf::{Clock, GetFps, ManualClock, PerfData, SystemClock};
 pub use platform::{PlatformInfo, PlatformProbe};
+pub use props::{set_property, set_property_from_str};
 
 /// Where DeepStream is looked for when `DEEPSTREAM_DIR` is not set (the same
 /// default as `ds-sys`' build script).
