@@ -216,9 +216,21 @@ fn run(args: &Args) -> Result<()> {
         props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     }
     props::set_property(&streammux, "batch-size", 1u32);
-    props::set_property(&pgie, "config-file-path", pgie_config.to_string_lossy().as_ref());
-    props::set_property(&sgie1, "config-file-path", sgie1_config.to_string_lossy().as_ref());
-    props::set_property(&sgie2, "config-file-path", sgie2_config.to_string_lossy().as_ref());
+    props::set_property(
+        &pgie,
+        "config-file-path",
+        pgie_config.to_string_lossy().as_ref(),
+    );
+    props::set_property(
+        &sgie1,
+        "config-file-path",
+        sgie1_config.to_string_lossy().as_ref(),
+    );
+    props::set_property(
+        &sgie2,
+        "config-file-path",
+        sgie2_config.to_string_lossy().as_ref(),
+    );
     configure_tracker(&tracker, &tracker_config)?;
 
     println!("Adding elements to Pipeline \n");

@@ -370,7 +370,9 @@ fn run(args: &Args) -> Result<()> {
     let nvvidconv = make("nvvideoconvert", "convertor", "nvvidconv")?;
     print!("Creating nvosd \n \n");
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
-    props::set_property(&nvosd, "process-mode", OSD_PROCESS_MODE);
+    // An enum (GstNvDsOsdMode) in NVIDIA's nvdsosd: set by its number, as
+    // PyGObject does for the sample's int.
+    props::set_property_from_str(&nvosd, "process-mode", &OSD_PROCESS_MODE.to_string());
     props::set_property(&nvosd, "display-text", OSD_DISPLAY_TEXT);
     if args.file_loop {
         let memtype = if platform.is_platform_aarch64() {

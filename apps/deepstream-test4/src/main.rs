@@ -246,11 +246,23 @@ fn run(args: &Args) -> Result<()> {
     props::set_property(&streammux, "height", MUXER_OUTPUT_HEIGHT);
     props::set_property(&streammux, "batch-size", 1u32);
     props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    props::set_property(&pgie, "config-file-path", pgie_config.to_string_lossy().as_ref());
-    props::set_property(&msgconv, "config", msgconv_config.to_string_lossy().as_ref());
+    props::set_property(
+        &pgie,
+        "config-file-path",
+        pgie_config.to_string_lossy().as_ref(),
+    );
+    props::set_property(
+        &msgconv,
+        "config",
+        msgconv_config.to_string_lossy().as_ref(),
+    );
     props::set_property_from_str(&msgconv, "payload-type", &args.schema_type.to_string());
     if let Some(dir) = &args.debug_payload_dir {
-        props::set_property(&msgconv, "debug-payload-dir", dir.to_string_lossy().as_ref());
+        props::set_property(
+            &msgconv,
+            "debug-payload-dir",
+            dir.to_string_lossy().as_ref(),
+        );
     }
     if args.broker_sink.is_none() {
         set_broker_properties(&msgbroker, args, proto_lib.as_deref())?;

@@ -112,7 +112,8 @@ fn test_source(num_buffers: Option<i32>) -> Result<gst::Element> {
         props::set_property(&src, "num-buffers", n);
     }
     let caps = make("capsfilter", "test-source-caps", "test source capsfilter")?;
-    props::set_property(&caps, 
+    props::set_property(
+        &caps,
         "caps",
         gst::Caps::builder("video/x-raw")
             .field("width", 640i32)
@@ -304,7 +305,8 @@ fn run(args: &Args) -> Result<()> {
         raw = raw.field("framerate", gst::Fraction::new(30, 1));
     }
     props::set_property(&caps_v4l2src, "caps", raw.build());
-    props::set_property(&caps_vidconvsrc, 
+    props::set_property(
+        &caps_vidconvsrc,
         "caps",
         gst::Caps::builder("video/x-raw")
             .features(["memory:NVMM"])

@@ -199,7 +199,10 @@ impl ConfigContract {
 
     /// Whether `group` is a documented group at all.
     pub fn knows_group(&self, group: &str) -> bool {
-        self.groups.keys().chain(self.open_only.keys()).any(|g| group_matches(g, group))
+        self.groups
+            .keys()
+            .chain(self.open_only.keys())
+            .any(|g| group_matches(g, group))
     }
 
     /// The status of `key` in `group`.
@@ -346,7 +349,12 @@ mod tests {
                 );
                 assert_eq!(p.name, canonical(&p.name), "{}.{}", e.element, p.name);
                 if let Some(r) = &p.range {
-                    assert!(p.range_bounds().is_some(), "{}.{}: range {r}", e.element, p.name);
+                    assert!(
+                        p.range_bounds().is_some(),
+                        "{}.{}: range {r}",
+                        e.element,
+                        p.name
+                    );
                 }
                 if p.type_ == "enum" {
                     assert_eq!(
@@ -365,7 +373,11 @@ mod tests {
             assert_eq!(n, names.len(), "{}: a property is listed twice", e.element);
         }
         for c in configs() {
-            assert!(matches!(c.format.as_str(), "keyfile" | "yaml"), "{}", c.component);
+            assert!(
+                matches!(c.format.as_str(), "keyfile" | "yaml"),
+                "{}",
+                c.component
+            );
             assert!(c.source.starts_with("https://"), "{}: source", c.component);
             for (g, keys) in &c.open_only {
                 for k in keys {
@@ -392,13 +404,24 @@ mod tests {
         assert_eq!(
             k,
             vec![
-                ConfigKey { group: "property".into(), key: "gpu-id".into(), line: 3 },
-                ConfigKey { group: "class-attrs-all".into(), key: "topk".into(), line: 6 },
+                ConfigKey {
+                    group: "property".into(),
+                    key: "gpu-id".into(),
+                    line: 3
+                },
+                ConfigKey {
+                    group: "class-attrs-all".into(),
+                    key: "topk".into(),
+                    line: 6
+                },
             ]
         );
         let y = yaml_keys("%YAML:1.0\nBaseConfig:\n  minDetectorConfidence: 0 # x\n# c\nTargetManagement:\n  probationAge: 3\n");
         assert_eq!(y.len(), 2);
-        assert_eq!((y[1].group.as_str(), y[1].key.as_str(), y[1].line), ("TargetManagement", "probationAge", 6));
+        assert_eq!(
+            (y[1].group.as_str(), y[1].key.as_str(), y[1].line),
+            ("TargetManagement", "probationAge", 6)
+        );
     }
 
     #[test]

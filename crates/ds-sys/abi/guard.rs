@@ -95,12 +95,20 @@ pub fn parse(text: &str) -> Result<Table, String> {
         let tok: Vec<&str> = line.split_whitespace().collect();
         let num = |s: &str| s.parse::<i64>().map_err(|_| err("not a number"));
         if raw.starts_with([' ', '\t']) {
-            let s = t.structs.last_mut().ok_or_else(|| err("field outside a struct"))?;
+            let s = t
+                .structs
+                .last_mut()
+                .ok_or_else(|| err("field outside a struct"))?;
             let [name, off] = tok[..] else {
                 return Err(err("expected `field offset`"));
             };
             let (c, rust) = names(name);
-            s.fields.push(FieldRow { c, rust, offset: num(off)? as u64, unconfirmed });
+            s.fields.push(FieldRow {
+                c,
+                rust,
+                offset: num(off)? as u64,
+                unconfirmed,
+            });
             continue;
         }
         match tok[..] {
@@ -252,7 +260,10 @@ fn include_line(h: &str) -> String {
     if h.starts_with('<') {
         format!("#include {h}\n")
     } else {
-        let base = Path::new(h).file_name().and_then(|f| f.to_str()).unwrap_or(h);
+        let base = Path::new(h)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or(h);
         format!("#include \"{base}\"\n")
     }
 }
@@ -305,8 +316,16 @@ pub struct Difference {
 impl std::fmt::Display for Difference {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.header {
-            Ok(v) => write!(f, "{}: {} is {} in ds-sys, {} in the header", self.name, self.what, self.ds_sys, v),
-            Err(why) => write!(f, "{}: {} is {} in ds-sys; the header: {}", self.name, self.what, self.ds_sys, why),
+            Ok(v) => write!(
+                f,
+                "{}: {} is {} in ds-sys, {} in the header",
+                self.name, self.what, self.ds_sys, v
+            ),
+            Err(why) => write!(
+                f,
+                "{}: {} is {} in ds-sys; the header: {}",
+                self.name, self.what, self.ds_sys, why
+            ),
         }
     }
 }
@@ -330,7 +349,10 @@ impl std::fmt::Display for GuardError {
                 }
                 Ok(())
             }
-            GuardError::Compile(e) => write!(f, "ds-sys ABI guard: the probe does not compile against the headers:\n{e}"),
+            GuardError::Compile(e) => write!(
+                f,
+                "ds-sys ABI guard: the probe does not compile against the headers:\n{e}"
+            ),
         }
     }
 }
@@ -342,7 +364,9 @@ fn run(c: &Compiler, include_dirs: &[PathBuf], src: &Path, extra: &[&str]) -> Re
         cmd.arg("-I").arg(d);
     }
     cmd.args(extra).arg(src);
-    let out = cmd.output().map_err(|e| format!("cannot run {}: {e}", c.program.display()))?;
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", c.program.display()))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -396,23 +420,37 @@ fn dumped_values(asm: &str) -> BTreeMap<usize, i64> {
 
 /// Checks every fact of the table against the headers found in
 /// `include_dirs`, compiling in `work_dir`.
-pub fn check(t: &Table, c: &Compiler, include_dirs: &[PathBuf], work_dir: &Path) -> Result<(), GuardError> {
+pub fn check(
+    t: &Table,
+    c: &Compiler,
+    include_dirs: &[PathBuf],
+    work_dir: &Path,
+) -> Result<(), GuardError> {
     let all = items(t);
     let indexed: Vec<(usize, &Item)> = all.iter().enumerate().collect();
     let (src, lines) = probe_source(t, &indexed, false);
     let probe = work_dir.join("ds_abi_probe.c");
-    std::fs::write(&probe, &src).map_err(|e| GuardError::Compile(format!("{}: {e}", probe.display())))?;
+    std::fs::write(&probe, &src)
+        .map_err(|e| GuardError::Compile(format!("{}: {e}", probe.display())))?;
     let stderr = match run(c, include_dirs, &probe, &["-fsyntax-only"]) {
         Ok(()) => return Ok(()),
         Err(e) => e,
     };
     let file = probe.to_string_lossy().into_owned();
     let errors = errors_in(&stderr, &file);
-    let line_to_item: BTreeMap<usize, usize> = lines.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+    let line_to_item: BTreeMap<usize, usize> =
+        lines.iter().enumerate().map(|(i, l)| (*l, i)).collect();
     // Errors outside the item lines (a missing or broken header) stop here.
-    let stray: Vec<&(usize, String)> = errors.iter().filter(|(l, _)| !line_to_item.contains_key(l)).collect();
+    let stray: Vec<&(usize, String)> = errors
+        .iter()
+        .filter(|(l, _)| !line_to_item.contains_key(l))
+        .collect();
     if errors.is_empty() || !stray.is_empty() {
-        let text: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).take(20).collect();
+        let text: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .take(20)
+            .collect();
         return Err(GuardError::Compile(text.join("\n")));
     }
     let mut missing: BTreeMap<usize, String> = BTreeMap::new();
@@ -435,7 +473,11 @@ pub fn check(t: &Table, c: &Compiler, include_dirs: &[PathBuf], work_dir: &Path)
     let of_absent = |i: usize| {
         let n = &all[i].name;
         all[i].what != "size"
-            && absent.iter().any(|s| n == s || n.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('.')))
+            && absent.iter().any(|s| {
+                n == s
+                    || n.strip_prefix(s.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+            })
     };
     missing.retain(|&i, _| !of_absent(i));
     // A fact that does not compile (no such field) is missing, whatever
@@ -463,16 +505,37 @@ pub fn check(t: &Table, c: &Compiler, include_dirs: &[PathBuf], work_dir: &Path)
         .iter()
         .map(|&i| {
             let it = &all[i];
-            let header = values.get(&i).copied().ok_or_else(|| "value not readable from the probe".to_string());
-            (i, Difference { name: it.name.clone(), what: it.what, ds_sys: it.expected, header })
+            let header = values
+                .get(&i)
+                .copied()
+                .ok_or_else(|| "value not readable from the probe".to_string());
+            (
+                i,
+                Difference {
+                    name: it.name.clone(),
+                    what: it.what,
+                    ds_sys: it.expected,
+                    header,
+                },
+            )
         })
         .collect();
     for (i, msg) in missing {
         let it = &all[i];
-        diffs.push((i, Difference { name: it.name.clone(), what: it.what, ds_sys: it.expected, header: Err(msg) }));
+        diffs.push((
+            i,
+            Difference {
+                name: it.name.clone(),
+                what: it.what,
+                ds_sys: it.expected,
+                header: Err(msg),
+            },
+        ));
     }
     diffs.sort_by_key(|(i, _)| *i);
-    Err(GuardError::Differences(diffs.into_iter().map(|(_, d)| d).collect()))
+    Err(GuardError::Differences(
+        diffs.into_iter().map(|(_, d)| d).collect(),
+    ))
 }
 
 /// C headers laid out exactly as the table says, as `(relative path,
@@ -482,7 +545,16 @@ pub fn check(t: &Table, c: &Compiler, include_dirs: &[PathBuf], work_dir: &Path)
 pub fn headers_from_table(t: &Table) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for h in t.headers.iter().filter(|h| !h.starts_with('<')) {
-        let guard: String = h.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        let guard: String = h
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_uppercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect();
         let mut o = format!(
             "/* Generated by ds-sys from abi/ds-7.1.abi: the table's layout, not NVIDIA's header. */\n\
              #ifndef DS_TABLE_{guard}\n#define DS_TABLE_{guard}\n"
@@ -537,7 +609,11 @@ pub fn headers_from_table(t: &Table) -> Vec<(String, String)> {
 pub fn include_dirs(t: &Table, ds_dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = Vec::new();
     for h in t.headers.iter().filter(|h| !h.starts_with('<')) {
-        let dir = ds_dir.join(h).parent().map(Path::to_path_buf).unwrap_or_else(|| ds_dir.to_path_buf());
+        let dir = ds_dir
+            .join(h)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| ds_dir.to_path_buf());
         if !v.contains(&dir) {
             v.push(dir);
         }

@@ -19,7 +19,12 @@ fn main() {
     let table = guard::parse(include_str!("../abi/ds-7.1.abi")).expect("abi/ds-7.1.abi parses");
     let mut dirs = guard::include_dirs(&table, &root);
     let flags = Command::new("pkg-config")
-        .args(["--cflags-only-I", "gstreamer-1.0", "gstreamer-base-1.0", "gstreamer-video-1.0"])
+        .args([
+            "--cflags-only-I",
+            "gstreamer-1.0",
+            "gstreamer-base-1.0",
+            "gstreamer-video-1.0",
+        ])
         .output();
     match flags {
         Ok(out) if out.status.success() => dirs.extend(

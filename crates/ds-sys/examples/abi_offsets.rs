@@ -27,7 +27,10 @@ fn main() {
         for f in s.fields {
             let sep = if first { "" } else { "," };
             first = false;
-            out += &format!("{sep}\n    [\"{}\", \"{}\", {}]", s.c_name, f.c_name, f.rust_offset);
+            out += &format!(
+                "{sep}\n    [\"{}\", \"{}\", {}]",
+                s.c_name, f.c_name, f.rust_offset
+            );
         }
     }
     out += "\n  ],\n  \"enums\": {";

@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn table() -> Table {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/abi/ds-7.1.abi")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/abi/ds-7.1.abi")).unwrap();
     guard::parse(&text).unwrap()
 }
 
@@ -63,27 +64,65 @@ fn guard_passes_against_headers_written_from_the_table() {
 #[test]
 fn guard_names_a_shifted_field_and_a_changed_enumerator_with_both_values() {
     let mut t = table();
-    let meta = t.structs.iter_mut().find(|s| s.c == "NvDsEventMsgMeta").unwrap();
-    let other = meta.fields.iter_mut().find(|f| f.c == "otherAttrs").unwrap();
+    let meta = t
+        .structs
+        .iter_mut()
+        .find(|s| s.c == "NvDsEventMsgMeta")
+        .unwrap();
+    let other = meta
+        .fields
+        .iter_mut()
+        .find(|f| f.c == "otherAttrs")
+        .unwrap();
     other.offset = 144;
-    let unknown = t.enums.iter_mut().find(|e| e.name == "NVDSINFER_UNKNOWN_ERROR").unwrap();
+    let unknown = t
+        .enums
+        .iter_mut()
+        .find(|e| e.name == "NVDSINFER_UNKNOWN_ERROR")
+        .unwrap();
     unknown.value = 42;
     let Err(GuardError::Differences(d)) = guard_against(&t, "shifted") else {
         panic!("the guard must fail with differences");
     };
     let ours = table();
-    let want_offset = ours.structs.iter().find(|s| s.c == "NvDsEventMsgMeta").unwrap().fields.iter().find(|f| f.c == "otherAttrs").unwrap().offset as i64;
-    let want_value = ours.enums.iter().find(|e| e.name == "NVDSINFER_UNKNOWN_ERROR").unwrap().value;
+    let want_offset = ours
+        .structs
+        .iter()
+        .find(|s| s.c == "NvDsEventMsgMeta")
+        .unwrap()
+        .fields
+        .iter()
+        .find(|f| f.c == "otherAttrs")
+        .unwrap()
+        .offset as i64;
+    let want_value = ours
+        .enums
+        .iter()
+        .find(|e| e.name == "NVDSINFER_UNKNOWN_ERROR")
+        .unwrap()
+        .value;
     assert_eq!(
         d,
         vec![
-            Difference { name: "NvDsEventMsgMeta.otherAttrs".into(), what: "offset", ds_sys: want_offset, header: Ok(144) },
-            Difference { name: "NVDSINFER_UNKNOWN_ERROR".into(), what: "value", ds_sys: want_value, header: Ok(42) },
+            Difference {
+                name: "NvDsEventMsgMeta.otherAttrs".into(),
+                what: "offset",
+                ds_sys: want_offset,
+                header: Ok(144)
+            },
+            Difference {
+                name: "NVDSINFER_UNKNOWN_ERROR".into(),
+                what: "value",
+                ds_sys: want_value,
+                header: Ok(42)
+            },
         ]
     );
     let text = GuardError::Differences(d).to_string();
     assert!(
-        text.contains(&format!("NvDsEventMsgMeta.otherAttrs: offset is {want_offset} in ds-sys, 144 in the header")),
+        text.contains(&format!(
+            "NvDsEventMsgMeta.otherAttrs: offset is {want_offset} in ds-sys, 144 in the header"
+        )),
         "{text}"
     );
 }
@@ -91,7 +130,11 @@ fn guard_names_a_shifted_field_and_a_changed_enumerator_with_both_values() {
 #[test]
 fn guard_names_a_field_the_header_lacks() {
     let mut t = table();
-    let frame = t.structs.iter_mut().find(|s| s.c == "NvDsFrameMeta").unwrap();
+    let frame = t
+        .structs
+        .iter_mut()
+        .find(|s| s.c == "NvDsFrameMeta")
+        .unwrap();
     frame.fields.retain(|f| f.c != "pipeline_width");
     let d = match guard_against(&t, "missing") {
         Err(GuardError::Differences(d)) => d,

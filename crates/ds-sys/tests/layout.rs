@@ -16,10 +16,16 @@ fn every_struct_field_and_enumerator_matches_the_table() {
     let mut wrong = Vec::new();
     for s in STRUCTS {
         if s.size != s.rust_size as u64 {
-            wrong.push(format!("size_of::<{}>() = {}, table {}", s.rust_name, s.rust_size, s.size));
+            wrong.push(format!(
+                "size_of::<{}>() = {}, table {}",
+                s.rust_name, s.rust_size, s.size
+            ));
         }
         if s.align != s.rust_align as u64 {
-            wrong.push(format!("align_of::<{}>() = {}, table {}", s.rust_name, s.rust_align, s.align));
+            wrong.push(format!(
+                "align_of::<{}>() = {}, table {}",
+                s.rust_name, s.rust_align, s.align
+            ));
         }
         for f in s.fields {
             if f.offset != f.rust_offset as u64 {
@@ -35,7 +41,11 @@ fn every_struct_field_and_enumerator_matches_the_table() {
             wrong.push(format!("{} = {}, table {}", e.name, e.rust_value, e.value));
         }
     }
-    assert!(wrong.is_empty(), "ds-sys differs from its ABI table:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "ds-sys differs from its ABI table:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// Names declared in ds-sys' sources: `#[repr(C)]` structs and `pub const`s
@@ -84,7 +94,12 @@ fn declared() -> (BTreeSet<String>, BTreeSet<String>) {
 fn the_table_covers_every_repr_c_struct_and_enumerator() {
     let (structs, consts) = declared();
     // The scan itself works: ds-sys declares ~80 structs and ~200 enumerators.
-    assert!(structs.len() > 60 && consts.len() > 150, "{} / {}", structs.len(), consts.len());
+    assert!(
+        structs.len() > 60 && consts.len() > 150,
+        "{} / {}",
+        structs.len(),
+        consts.len()
+    );
     let in_table: BTreeSet<&str> = STRUCTS.iter().map(|s| s.rust_name).collect();
     // Opaque handle, only ever behind a pointer.
     let opaque = ["NvDsRoiMeta"];
@@ -92,10 +107,19 @@ fn the_table_covers_every_repr_c_struct_and_enumerator() {
         .iter()
         .filter(|s| !in_table.contains(s.as_str()) && !opaque.contains(&s.as_str()))
         .collect();
-    assert!(missing.is_empty(), "#[repr(C)] structs not in abi/ds-7.1.abi: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "#[repr(C)] structs not in abi/ds-7.1.abi: {missing:?}"
+    );
     let enums: BTreeSet<&str> = ENUMS.iter().map(|e| e.name).collect();
-    let missing: Vec<&String> = consts.iter().filter(|c| !enums.contains(c.as_str())).collect();
-    assert!(missing.is_empty(), "enumerators not in abi/ds-7.1.abi: {missing:?}");
+    let missing: Vec<&String> = consts
+        .iter()
+        .filter(|c| !enums.contains(c.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "enumerators not in abi/ds-7.1.abi: {missing:?}"
+    );
 }
 
 #[test]

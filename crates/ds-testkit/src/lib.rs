@@ -10,6 +10,8 @@
 //! assert!(run.status.success());
 //! ```
 #![forbid(unsafe_code)]
+
+pub mod contract;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};

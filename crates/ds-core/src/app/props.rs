@@ -86,7 +86,11 @@ fn log(element: &glib::Object, name: &str, value_type: &str, value: &str, outcom
         value.replace(['\t', '\n'], " "),
         outcome.as_str()
     );
-    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
         let _ = f.write_all(line.as_bytes());
     }
 }
@@ -138,11 +142,7 @@ fn in_range(pspec: &glib::ParamSpec, v: &glib::Value) -> bool {
 /// Sets `name` to `value` on `element` (an element, or any GObject); `false` (and one warning line on
 /// stderr) when the element lacks the property or the value cannot be
 /// converted to its type. Never panics.
-pub fn set_property(
-    element: impl AsRef<glib::Object>,
-    name: &str,
-    value: impl ToValue,
-) -> bool {
+pub fn set_property(element: impl AsRef<glib::Object>, name: &str, value: impl ToValue) -> bool {
     let element = element.as_ref();
     let value = value.to_value();
     let shown = value

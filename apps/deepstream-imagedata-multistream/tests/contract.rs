@@ -1,0 +1,39 @@
+//! NVIDIA's element contract: every property this app sets goes through
+//! `ds_core::app::props`, exists on NVIDIA's 7.1 element with a compatible
+//! type (the `ds-contract` tables), and was set on this backend.
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn root() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+#[test]
+fn every_property_imagedata_sets_is_in_nvidias_contract() {
+    let uri = format!(
+        "file://{}",
+        root()
+            .join("samples/sample_720p.mp4")
+            .canonicalize()
+            .unwrap()
+            .display()
+    );
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let frames = dir.join("contract-imagedata-frames");
+    let _ = std::fs::remove_dir_all(&frames);
+    let (run, settings) = ds_testkit::contract::run_logged(
+        env!("CARGO_BIN_EXE_deepstream-imagedata-multistream"),
+        &["--no-display", &uri, frames.to_str().unwrap()],
+        Duration::from_secs(600),
+        &dir.join("imagedata-props.log"),
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    ds_testkit::contract::assert_settings_hold(
+        &settings,
+        &[
+            ("nvstreammux", "batch-size"),
+            ("nvmultistreamtiler", "rows"),
+            ("nvinfer", "config-file-path"),
+        ],
+    );
+}
