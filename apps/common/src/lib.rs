@@ -7,6 +7,34 @@
 use ds_core::osd::Color;
 use ds_core::BatchMeta;
 use gstreamer as gst;
+use std::path::PathBuf;
+
+/// Root of this repository at build time (for the default configs).
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The folder of the default configs for the elements this process runs:
+/// `configs/nvidia` (NVIDIA's release 1.2.0 sample configs: TrafficCamNet,
+/// VehicleMake / VehicleTypes, NvDCF) when NVIDIA's elements run, i.e. on
+/// the nvidia backend; `configs` (the open backend's detector and
+/// classifiers) when the open elements run.
+pub fn config_dir() -> &'static str {
+    if ds_open::registers_open_elements() {
+        "configs"
+    } else {
+        "configs/nvidia"
+    }
+}
+
+/// The default config `name` (the sample's file name, e.g.
+/// `dstest1_pgie_config.txt`) from [`config_dir`], found as
+/// `ds_core::app::resource_path` finds files; `Err` names the missing path.
+pub fn default_config(name: &str) -> Result<PathBuf, String> {
+    let relative = format!("{}/{name}", config_dir());
+    match ds_core::app::resource_path(&relative, WORKSPACE) {
+        Some(p) if p.is_file() => Ok(p),
+        _ => Err(format!("{relative}: no such config file")),
+    }
+}
 
 /// Class ids of the sample's 4-class detector.
 pub const PGIE_CLASS_ID_VEHICLE: i32 = 0;
@@ -108,6 +136,20 @@ mod tests {
                 roadsign: 1
             }
         );
+    }
+
+    #[test]
+    fn default_configs_follow_the_elements_that_run() {
+        // This test runs on the open backend (or with the open elements).
+        assert_eq!(config_dir(), "configs");
+        let p = default_config("dstest1_pgie_config.txt").unwrap();
+        assert!(
+            p.ends_with("configs/dstest1_pgie_config.txt"),
+            "{}",
+            p.display()
+        );
+        let e = default_config("no_such_config.txt").unwrap_err();
+        assert!(e.contains("configs/no_such_config.txt"), "{e}");
     }
 
     #[test]

@@ -31,7 +31,6 @@ mod draw;
 mod probe;
 
 /// Root of this repository at build time (for the default config).
-const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_OUTPUT_WIDTH: u32 = 1920;
 const MUXER_OUTPUT_HEIGHT: u32 = 1080;
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
@@ -121,7 +120,7 @@ fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, n
         && name.contains("nvv4l2decoder")
         && object.find_property("cudadec-memtype").is_some()
     {
-        props::set_property_from_str(&object, "cudadec-memtype", "2");
+        props::set_property_from_str(object, "cudadec-memtype", "2");
     }
     if name.contains("source") {
         let source = child_proxy.child_by_name("source");
@@ -129,7 +128,7 @@ fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, n
             .as_ref()
             .is_some_and(|s| s.find_property("drop-on-latency").is_some())
         {
-            props::set_property(&object, "drop-on-latency", true);
+            props::set_property(object, "drop-on-latency", true);
         }
     }
 }
@@ -215,8 +214,8 @@ fn run(args: &Args) -> Result<()> {
         .collect::<Result<Vec<_>>>()?;
     let config = match &args.config {
         Some(c) => c.clone(),
-        None => app::resource_path("configs/dstest_imagedata_config.txt", WORKSPACE)
-            .context("configs/dstest_imagedata_config.txt is missing")?,
+        None => deepstream_common::default_config("dstest_imagedata_config.txt")
+            .map_err(anyhow::Error::msg)?,
     };
     if !config.is_file() {
         bail!("{}: no such nvinfer config file", config.display());
@@ -297,8 +296,8 @@ fn run(args: &Args) -> Result<()> {
     }
     if args.output.is_none() {
         if let Some(sink) = tail.last() {
-            props::set_property(&sink, "sync", false);
-            props::set_property(&sink, "qos", false);
+            props::set_property(sink, "sync", false);
+            props::set_property(sink, "qos", false);
         }
     }
 
@@ -330,7 +329,7 @@ fn run(args: &Args) -> Result<()> {
         // the open elements accept and ignore it.
         for e in [&streammux, &nvvidconv, &nvvidconv1, &tiler] {
             if e.find_property("nvbuf-memory-type").is_some() {
-                props::set_property_from_str(&e, "nvbuf-memory-type", NVBUF_MEM_CUDA_UNIFIED);
+                props::set_property_from_str(e, "nvbuf-memory-type", NVBUF_MEM_CUDA_UNIFIED);
             }
         }
     }

@@ -134,8 +134,8 @@ fn run(args: &Args) -> Result<()> {
     let input = input_path(args)?;
     let config = match &args.config {
         Some(c) => c.clone(),
-        None => app::resource_path("configs/dstest1_pgie_config.txt", WORKSPACE)
-            .context("configs/dstest1_pgie_config.txt is missing")?,
+        None => deepstream_common::default_config("dstest1_pgie_config.txt")
+            .map_err(anyhow::Error::msg)?,
     };
     if !config.is_file() {
         bail!("{}: no such nvinfer config file", config.display());

@@ -52,14 +52,10 @@ struct Args {
     verbose: bool,
 }
 
-/// A config file of this repository's configs/ folder.
+/// A config file: NVIDIA's stock one on the nvidia backend, ours on the
+/// open backend (see `deepstream_common::config_dir`).
 fn config_file(name: &str) -> Result<PathBuf> {
-    let path = app::resource_path(&format!("configs/{name}"), WORKSPACE)
-        .with_context(|| format!("configs/{name} is missing"))?;
-    if !path.is_file() {
-        bail!("{}: no such config file", path.display());
-    }
-    Ok(path)
+    deepstream_common::default_config(name).map_err(anyhow::Error::msg)
 }
 
 /// Sets the nvtracker properties from the `[tracker]` group of the sample's
@@ -159,7 +155,7 @@ fn main() {
 fn run(args: &Args) -> Result<()> {
     ds_open::init_and_report()?;
     let input = input_path(args)?;
-    let pgie_config = config_file("dstest1_pgie_config.txt")?;
+    let pgie_config = config_file("dstest2_pgie_config.txt")?;
     let sgie1_config = config_file("dstest2_sgie1_config.txt")?;
     let sgie2_config = config_file("dstest2_sgie2_config.txt")?;
     let tracker_config = config_file("dstest2_tracker_config.txt")?;

@@ -307,8 +307,8 @@ fn run(args: &Args) -> Result<()> {
 
     let config = match &args.configfile {
         Some(c) => c.clone(),
-        None => app::resource_path("configs/dstest3_pgie_config.txt", WORKSPACE)
-            .context("configs/dstest3_pgie_config.txt is missing")?,
+        None => deepstream_common::default_config("dstest3_pgie_config.txt")
+            .map_err(anyhow::Error::msg)?,
     };
     let number_sources = uris.len();
     let platform = PlatformInfo::current();
@@ -436,7 +436,7 @@ fn run(args: &Args) -> Result<()> {
     props::set_property(&tiler, "height", TILED_OUTPUT_HEIGHT);
     if let Some(sink) = tail.last() {
         if sink.find_property("qos").is_some() {
-            props::set_property(&sink, "qos", false);
+            props::set_property(sink, "qos", false);
         }
     }
 

@@ -45,7 +45,7 @@ fn decodebin_child_added(object: &glib::Object, name: &str) {
         }
     }
     if name.contains("source") && object.find_property("drop-on-latency").is_some() {
-        props::set_property(&object, "drop-on-latency", true);
+        props::set_property(object, "drop-on-latency", true);
     }
 }
 

@@ -31,8 +31,8 @@ const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_OUTPUT_WIDTH: u32 = 1920;
 const MUXER_OUTPUT_HEIGHT: u32 = 1080;
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 4_000_000;
-const PGIE_CONFIG_FILE: &str = "configs/dstest1_pgie_config.txt";
-const MSCONV_CONFIG_FILE: &str = "configs/dstest4_msgconv_config.txt";
+const PGIE_CONFIG_FILE: &str = "dstest4_pgie_config.txt";
+const MSCONV_CONFIG_FILE: &str = "dstest4_msgconv_config.txt";
 
 /// Broker protocols and the adaptor library DeepStream uses for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -150,10 +150,6 @@ fn proto_lib(args: &Args) -> Option<String> {
     Some(lib.to_string())
 }
 
-fn resource(relative: &str) -> Result<PathBuf> {
-    app::resource_path(relative, WORKSPACE).with_context(|| format!("{relative} is missing"))
-}
-
 fn main() {
     let args = Args::parse();
     match run(&args) {
@@ -180,8 +176,10 @@ fn run(args: &Args) -> Result<()> {
     }
     ds_open::init_and_report()?;
     let input = input_path(args)?;
-    let pgie_config = resource(PGIE_CONFIG_FILE)?;
-    let msgconv_config = resource(MSCONV_CONFIG_FILE)?;
+    let pgie_config =
+        deepstream_common::default_config(PGIE_CONFIG_FILE).map_err(anyhow::Error::msg)?;
+    let msgconv_config =
+        deepstream_common::default_config(MSCONV_CONFIG_FILE).map_err(anyhow::Error::msg)?;
     if let Some(cfg) = &args.cfg_file {
         if !cfg.is_file() {
             bail!("{}: no such adaptor config file", cfg.display());
@@ -354,14 +352,14 @@ fn set_broker_properties(
     proto_lib: Option<&str>,
 ) -> Result<()> {
     if let Some(lib) = proto_lib {
-        props::set_property(&msgbroker, "proto-lib", lib);
+        props::set_property(msgbroker, "proto-lib", lib);
     }
-    props::set_property(&msgbroker, "conn-str", args.conn_str.as_str());
+    props::set_property(msgbroker, "conn-str", args.conn_str.as_str());
     if let Some(cfg) = &args.cfg_file {
-        props::set_property(&msgbroker, "config", path_str(cfg));
+        props::set_property(msgbroker, "config", path_str(cfg));
     }
     if let Some(topic) = &args.topic {
-        props::set_property(&msgbroker, "topic", topic.as_str());
+        props::set_property(msgbroker, "topic", topic.as_str());
     }
     Ok(())
 }

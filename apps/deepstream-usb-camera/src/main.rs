@@ -27,10 +27,9 @@ use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Root of this repository at build time (for the default config).
-const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
 /// The nvinfer config the sample uses (its `dstest1_pgie_config.txt`).
-const PGIE_CONFIG: &str = "configs/dstest1_pgie_config.txt";
+const PGIE_CONFIG: &str = "dstest1_pgie_config.txt";
 
 /// DeepStream test1 on a USB camera: detector + on-screen display on a V4L2
 /// device's live video.
@@ -225,8 +224,7 @@ fn main() {
 fn run(args: &Args) -> Result<()> {
     ds_open::init_and_report()?;
     let input = Source::from_args(args)?;
-    let config = app::resource_path(PGIE_CONFIG, WORKSPACE)
-        .with_context(|| format!("{PGIE_CONFIG} is missing"))?;
+    let config = deepstream_common::default_config(PGIE_CONFIG).map_err(anyhow::Error::msg)?;
     let platform = PlatformInfo::current();
 
     print!("Creating Pipeline \n \n");

@@ -12,6 +12,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod gtype;
 pub mod meta;
 pub mod osd;
 pub mod planes;

@@ -24,6 +24,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod accepted;
 pub mod caps;
 pub mod convert;
 pub mod nvdsosd;

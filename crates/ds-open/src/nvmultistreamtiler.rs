@@ -240,8 +240,6 @@ mod imp {
         pub(crate) width: u32,
         pub(crate) height: u32,
         pub(crate) gpu_id: u32,
-        pub(crate) mem_type: u32,
-        pub(crate) compute_hw: u32,
         pub(crate) show_source: i32,
     }
 
@@ -253,8 +251,6 @@ mod imp {
                 width: 1920,
                 height: 1080,
                 gpu_id: 0,
-                mem_type: 0,
-                compute_hw: 0,
                 show_source: -1,
             }
         }
@@ -268,6 +264,8 @@ mod imp {
 
     #[derive(Default)]
     pub(crate) struct NvMultiStreamTiler {
+        /// NVIDIA properties accepted and kept (see `crate::accepted`).
+        accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
     }
@@ -282,7 +280,7 @@ mod imp {
     impl ObjectImpl for NvMultiStreamTiler {
         fn properties() -> &'static [glib::ParamSpec] {
             static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-                vec![
+                let mut v = vec![
                     glib::ParamSpecUInt::builder("rows")
                         .nick("Rows")
                         .blurb("Number of rows of the grid")
@@ -317,16 +315,6 @@ mod imp {
                         .nick("GPU id")
                         .blurb("GPU to use (accepted, ignored: the open tiler runs on the CPU)")
                         .build(),
-                    glib::ParamSpecUInt::builder("nvbuf-memory-type")
-                        .nick("NvBuf memory type")
-                        .blurb("Memory type of the output (accepted, ignored: system memory)")
-                        .maximum(4)
-                        .build(),
-                    glib::ParamSpecUInt::builder("compute-hw")
-                        .nick("Compute hardware")
-                        .blurb("0 default, 1 GPU, 2 VIC (accepted, ignored: CPU)")
-                        .maximum(2)
-                        .build(),
                     glib::ParamSpecInt::builder("show-source")
                         .nick("Show source")
                         .blurb("Source id shown alone full-size; -1 shows all tiles")
@@ -334,7 +322,10 @@ mod imp {
                         .default_value(-1)
                         .mutable_playing()
                         .build(),
-                ]
+                ];
+                let extra = crate::accepted::extra_specs(&["nvmultistreamtiler"], &v);
+                v.extend(extra);
+                v
             });
             PROPS.as_ref()
         }
@@ -347,8 +338,6 @@ mod imp {
                 "width" => s.width = value.get().unwrap_or(1920),
                 "height" => s.height = value.get().unwrap_or(1080),
                 "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
-                "nvbuf-memory-type" => s.mem_type = value.get().unwrap_or(0),
-                "compute-hw" => s.compute_hw = value.get().unwrap_or(0),
                 "show-source" => {
                     s.show_source = value.get().unwrap_or(-1);
                     let show = s.show_source;
@@ -357,7 +346,7 @@ mod imp {
                         st.layout.show_source = show;
                     }
                 }
-                other => gst::warning!(CAT, imp = self, "unknown property {other}"),
+                _ => self.accepted.set(pspec, value),
             }
         }
 
@@ -369,10 +358,8 @@ mod imp {
                 "width" => s.width.to_value(),
                 "height" => s.height.to_value(),
                 "gpu-id" => s.gpu_id.to_value(),
-                "nvbuf-memory-type" => s.mem_type.to_value(),
-                "compute-hw" => s.compute_hw.to_value(),
                 "show-source" => s.show_source.to_value(),
-                _ => pspec.default_value().clone(),
+                _ => self.accepted.get(pspec),
             }
         }
     }

@@ -44,11 +44,11 @@ mod imp {
 
     #[derive(Default)]
     pub struct NvV4l2Decoder {
+        /// NVIDIA properties accepted and kept (see `crate::accepted`).
+        accepted: crate::accepted::Store,
         drop_interval: Arc<AtomicU32>,
         gpu_id: AtomicU32,
         extra_surfaces: AtomicU32,
-        cudadec_memtype: AtomicU32,
-        skip_frames: AtomicU32,
         max_perf: std::sync::atomic::AtomicBool,
         /// Why the internal pipeline could not be built (reported at the
         /// first state change).
@@ -174,7 +174,7 @@ mod imp {
                 let uint = |name: &str, blurb: &str| {
                     glib::ParamSpecUInt::builder(name).blurb(blurb).build()
                 };
-                vec![
+                let mut v = vec![
                     uint(
                         "drop-frame-interval",
                         "Output every n-th frame (0 or 1: all)",
@@ -184,15 +184,13 @@ mod imp {
                         "num-extra-surfaces",
                         "Extra surfaces (no effect on the CPU)",
                     ),
-                    uint("cudadec-memtype", "CUDA memory type (no effect on the CPU)"),
-                    uint(
-                        "skip-frames",
-                        "Frame types to skip (accepted, not implemented)",
-                    ),
                     glib::ParamSpecBoolean::builder("enable-max-performance")
                         .blurb("Max clocks (no effect on the CPU)")
                         .build(),
-                ]
+                ];
+                let extra = crate::accepted::extra_specs(&["nvv4l2decoder"], &v);
+                v.extend(extra);
+                v
             });
             PROPS.as_ref()
         }
@@ -203,10 +201,8 @@ mod imp {
                 "drop-frame-interval" => self.drop_interval.store(value.get().unwrap_or(0), o),
                 "gpu-id" => self.gpu_id.store(value.get().unwrap_or(0), o),
                 "num-extra-surfaces" => self.extra_surfaces.store(value.get().unwrap_or(0), o),
-                "cudadec-memtype" => self.cudadec_memtype.store(value.get().unwrap_or(0), o),
-                "skip-frames" => self.skip_frames.store(value.get().unwrap_or(0), o),
                 "enable-max-performance" => self.max_perf.store(value.get().unwrap_or(false), o),
-                _ => {}
+                _ => self.accepted.set(pspec, value),
             }
         }
 
@@ -216,10 +212,8 @@ mod imp {
                 "drop-frame-interval" => self.drop_interval.load(o).to_value(),
                 "gpu-id" => self.gpu_id.load(o).to_value(),
                 "num-extra-surfaces" => self.extra_surfaces.load(o).to_value(),
-                "cudadec-memtype" => self.cudadec_memtype.load(o).to_value(),
-                "skip-frames" => self.skip_frames.load(o).to_value(),
                 "enable-max-performance" => self.max_perf.load(o).to_value(),
-                _ => glib::Value::from_type(pspec.value_type()),
+                _ => self.accepted.get(pspec),
             }
         }
     }

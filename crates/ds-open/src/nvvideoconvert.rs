@@ -120,11 +120,9 @@ mod imp {
     #[derive(Debug, Clone)]
     struct Settings {
         gpu_id: u32,
-        mem_type: i32,
         src_crop: String,
         dest_crop: String,
         interpolation: i32,
-        compute_hw: i32,
         disable_passthrough: bool,
     }
 
@@ -132,11 +130,9 @@ mod imp {
         fn default() -> Self {
             Settings {
                 gpu_id: 0,
-                mem_type: 0,
                 src_crop: "0:0:0:0".into(),
                 dest_crop: "0:0:0:0".into(),
                 interpolation: 1,
-                compute_hw: 0,
                 disable_passthrough: false,
             }
         }
@@ -175,6 +171,8 @@ mod imp {
 
     #[derive(Default)]
     pub(crate) struct NvVideoConvert {
+        /// NVIDIA properties accepted and kept (see `crate::accepted`).
+        accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
     }
@@ -193,21 +191,10 @@ mod imp {
     impl ObjectImpl for NvVideoConvert {
         fn properties() -> &'static [glib::ParamSpec] {
             static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-                vec![
+                let mut v = vec![
                     glib::ParamSpecUInt::builder("gpu-id")
                         .nick("GPU id")
                         .blurb("GPU device id (ignored: the open backend converts on the CPU)")
-                        .build(),
-                    glib::ParamSpecInt::builder("nvbuf-memory-type")
-                        .nick("NvBufSurface memory type")
-                        .blurb(
-                            "NvBufSurfaceMemType of output buffers: 0 default, 1 CUDA pinned, \
-                             2 CUDA device, 3 CUDA unified, 4 surface array (accepted; the \
-                             open backend always uses system memory)",
-                        )
-                        .minimum(0)
-                        .maximum(4)
-                        .default_value(0)
                         .build(),
                     glib::ParamSpecString::builder("src-crop")
                         .nick("Source crop")
@@ -222,26 +209,20 @@ mod imp {
                         )
                         .default_value(Some("0:0:0:0"))
                         .build(),
-                    glib::ParamSpecInt::builder("interpolation-method")
-                        .nick("Interpolation method")
-                        .blurb("0 nearest; 1..6 (bilinear, NVIDIA's algorithms, default) bilinear")
-                        .minimum(0)
-                        .maximum(6)
-                        .default_value(1)
-                        .build(),
-                    glib::ParamSpecInt::builder("compute-hw")
-                        .nick("Compute hardware")
-                        .blurb("0 default, 1 GPU, 2 VIC (accepted; converts on the CPU)")
-                        .minimum(0)
-                        .maximum(2)
-                        .default_value(0)
-                        .build(),
+                    crate::accepted::enum_spec(
+                        "nvvideoconvert",
+                        "interpolation-method",
+                        "0 nearest; 1..6 (bilinear, NVIDIA's algorithms, default) bilinear",
+                    ),
                     glib::ParamSpecBoolean::builder("disable-passthrough")
                         .nick("Disable passthrough")
                         .blurb("Convert (copy) buffers even when input and output caps are equal")
                         .default_value(false)
                         .build(),
-                ]
+                ];
+                let extra = crate::accepted::extra_specs(&["nvvideoconvert"], &v);
+                v.extend(extra);
+                v
             });
             PROPS.as_ref()
         }
@@ -250,7 +231,6 @@ mod imp {
             let mut s = lock(&self.settings);
             match pspec.name() {
                 "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
-                "nvbuf-memory-type" => s.mem_type = value.get().unwrap_or(0),
                 "src-crop" | "dest-crop" => {
                     let v: String = value
                         .get::<Option<String>>()
@@ -270,14 +250,15 @@ mod imp {
                     self.obj().set_passthrough(false);
                     self.obj().reconfigure_src();
                 }
-                "interpolation-method" => s.interpolation = value.get().unwrap_or(1),
-                "compute-hw" => s.compute_hw = value.get().unwrap_or(0),
+                "interpolation-method" => {
+                    s.interpolation = crate::accepted::enum_int(value).unwrap_or(1)
+                }
                 "disable-passthrough" => {
                     s.disable_passthrough = value.get().unwrap_or(false);
                     drop(s);
                     self.obj().reconfigure_src();
                 }
-                _ => {}
+                _ => self.accepted.set(pspec, value),
             }
         }
 
@@ -285,13 +266,11 @@ mod imp {
             let s = lock(&self.settings);
             match pspec.name() {
                 "gpu-id" => s.gpu_id.to_value(),
-                "nvbuf-memory-type" => s.mem_type.to_value(),
                 "src-crop" => s.src_crop.to_value(),
                 "dest-crop" => s.dest_crop.to_value(),
-                "interpolation-method" => s.interpolation.to_value(),
-                "compute-hw" => s.compute_hw.to_value(),
+                "interpolation-method" => crate::accepted::enum_value(pspec, s.interpolation),
                 "disable-passthrough" => s.disable_passthrough.to_value(),
-                _ => glib::Value::from_type(pspec.value_type()),
+                _ => self.accepted.get(pspec),
             }
         }
     }

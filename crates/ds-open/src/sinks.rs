@@ -458,6 +458,8 @@ mod egl_imp {
 
     #[derive(Default)]
     pub(crate) struct NvEglGlesSink {
+        /// NVIDIA properties accepted and kept (see `crate::accepted`).
+        accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         /// The inner sink and whether it is headless.
         inner: OnceLock<(gst::Element, bool)>,
@@ -553,6 +555,8 @@ mod egl_imp {
                             .build(),
                     );
                 }
+                let extra = crate::accepted::extra_specs(&["nveglglessink", "nv3dsink"], &v);
+                v.extend(extra);
                 v
             });
             PROPS.as_ref()
@@ -573,7 +577,7 @@ mod egl_imp {
                     "window-y" => s.window[1] = value.get().unwrap_or(0),
                     "window-width" => s.window[2] = value.get().unwrap_or(0),
                     "window-height" => s.window[3] = value.get().unwrap_or(0),
-                    _ => {}
+                    _ => self.accepted.set(pspec, value),
                 }
             }
             if let Some((sink, _)) = self.inner.get() {
@@ -595,7 +599,7 @@ mod egl_imp {
                 "window-y" => s.window[1].to_value(),
                 "window-width" => s.window[2].to_value(),
                 "window-height" => s.window[3].to_value(),
-                _ => pspec.default_value().clone(),
+                _ => self.accepted.get(pspec),
             }
         }
 
@@ -837,53 +841,11 @@ struct EncSettings {
     bitrate: u32,
     iframeinterval: u32,
     preset_level: u32,
-    /// Accepted-only properties, by name (uint or bool values).
-    accepted: Vec<(String, Accepted)>,
 }
 
-/// The value of an accepted-only property.
-#[derive(Debug, Clone, Copy)]
-enum Accepted {
-    Uint(u32),
-    Bool(bool),
-}
-
-/// Properties accepted for compatibility and ignored.
-fn accepted_enc_props() -> Vec<glib::ParamSpec> {
-    let uint = |name: &str, blurb: &str, default: u32| {
-        glib::ParamSpecUInt::builder(name)
-            .blurb(blurb)
-            .default_value(default)
-            .build()
-    };
-    let boolean = |name: &str, blurb: &str| {
-        glib::ParamSpecBoolean::builder(name)
-            .blurb(blurb)
-            .default_value(false)
-            .build()
-    };
-    vec![
-        uint("idrinterval", "IDR frame interval (accepted, ignored)", 256),
-        uint("profile", "Encoder profile (accepted, ignored)", 0),
-        uint("control-rate", "Rate control mode (accepted, ignored)", 1),
-        uint("gpu-id", "GPU to use (accepted, ignored)", 0),
-        uint("preset-id", "dGPU preset (accepted, ignored)", 0),
-        uint("tuning-info-id", "dGPU tuning info (accepted, ignored)", 0),
-        boolean(
-            "insert-sps-pps",
-            "Insert SPS/PPS before IDR frames (always done by the open encoder)",
-        ),
-        boolean("insert-vui", "Insert VUI (accepted, ignored)"),
-        boolean("insert-aud", "Insert AUD (accepted, ignored)"),
-        boolean("maxperf-enable", "Max performance mode (accepted, ignored)"),
-        boolean(
-            "bufapi-version",
-            "Legacy buffer API flag (accepted, ignored)",
-        ),
-    ]
-}
-
-fn enc_properties() -> Vec<glib::ParamSpec> {
+/// The encoder's own properties, then NVIDIA's others for `factory` as
+/// accepted ones (`crate::accepted`).
+fn enc_properties(factory: &str) -> Vec<glib::ParamSpec> {
     let mut v = vec![
         glib::ParamSpecUInt::builder("bitrate")
             .nick("Bitrate")
@@ -897,14 +859,14 @@ fn enc_properties() -> Vec<glib::ParamSpec> {
             .blurb("Frames between key frames")
             .default_value(30)
             .build(),
-        glib::ParamSpecUInt::builder("preset-level")
-            .nick("Preset level")
-            .blurb("0 disabled, 1 ultra fast, 2 fast, 3 medium, 4 slow")
-            .maximum(4)
-            .default_value(1)
-            .build(),
+        crate::accepted::enum_spec(
+            factory,
+            "preset-level",
+            "0 disabled, 1 ultra fast, 2 fast, 3 medium, 4 slow (x264's speed preset)",
+        ),
     ];
-    v.extend(accepted_enc_props());
+    let extra = crate::accepted::extra_specs(&[factory], &v);
+    v.extend(extra);
     v
 }
 
@@ -914,7 +876,6 @@ impl Default for EncSettings {
             bitrate: 4_000_000,
             iframeinterval: 30,
             preset_level: 1,
-            accepted: Vec::new(),
         }
     }
 }
@@ -924,6 +885,8 @@ impl Default for EncSettings {
 struct EncCore {
     codec: Codec,
     settings: Mutex<EncSettings>,
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     /// The software encoder, or the name of the missing element.
     encoder: std::sync::OnceLock<Result<gst::Element, String>>,
 }
@@ -933,6 +896,7 @@ impl EncCore {
         EncCore {
             codec,
             settings: Mutex::new(EncSettings::default()),
+            accepted: Default::default(),
             encoder: std::sync::OnceLock::new(),
         }
     }
@@ -1024,15 +988,11 @@ impl EncCore {
             match pspec.name() {
                 "bitrate" => s.bitrate = value.get().unwrap_or(4_000_000),
                 "iframeinterval" => s.iframeinterval = value.get().unwrap_or(30),
-                "preset-level" => s.preset_level = value.get().unwrap_or(1),
-                name => {
-                    let v = match (value.get::<u32>(), value.get::<bool>()) {
-                        (Ok(u), _) => Accepted::Uint(u),
-                        (_, Ok(b)) => Accepted::Bool(b),
-                        _ => return,
-                    };
-                    s.accepted.retain(|(n, _)| n != name);
-                    s.accepted.push((name.to_string(), v));
+                "preset-level" => {
+                    s.preset_level = crate::accepted::enum_int(value).unwrap_or(1) as u32
+                }
+                _ => {
+                    self.accepted.set(pspec, value);
                     return;
                 }
             }
@@ -1047,14 +1007,8 @@ impl EncCore {
         match pspec.name() {
             "bitrate" => s.bitrate.to_value(),
             "iframeinterval" => s.iframeinterval.to_value(),
-            "preset-level" => s.preset_level.to_value(),
-            name => s.accepted.iter().find(|(n, _)| n == name).map_or_else(
-                || pspec.default_value().clone(),
-                |(_, v)| match v {
-                    Accepted::Uint(u) => u.to_value(),
-                    Accepted::Bool(b) => b.to_value(),
-                },
-            ),
+            "preset-level" => crate::accepted::enum_value(pspec, s.preset_level as i32),
+            _ => self.accepted.get(pspec),
         }
     }
 
@@ -1115,7 +1069,8 @@ macro_rules! encoder_bin {
 
             impl ObjectImpl for Imp {
                 fn properties() -> &'static [glib::ParamSpec] {
-                    static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(enc_properties);
+                    static PROPS: LazyLock<Vec<glib::ParamSpec>> =
+                        LazyLock::new(|| enc_properties($codec.factory()));
                     PROPS.as_ref()
                 }
                 fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {

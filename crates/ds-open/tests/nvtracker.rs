@@ -456,7 +456,6 @@ fn config_errors_name_file_and_line() {
             ),
             ("tracker-width", "640"),
             ("tracker-height", "384"),
-            ("enable-past-frame", "true"),
         ],
     )
     .unwrap();
@@ -636,10 +635,7 @@ fn past_frame_reports_probation_frames_on_confirmation() {
             vec![(0, s0), (1, s1)]
         })
         .collect();
-    let props = [
-        ("ll-config-file", path_str(&cfg)),
-        ("enable-past-frame", "true"),
-    ];
+    let props = [("ll-config-file", path_str(&cfg))];
     let out = run_map(&batches, &props, read_past).unwrap();
     assert_eq!(out.len(), 16);
     let with_past: Vec<usize> = (0..16).filter(|&i| !out[i].1.is_empty()).collect();
@@ -693,12 +689,13 @@ fn past_frame_reports_probation_frames_on_confirmation() {
     assert_eq!(nums, [5, 6, 7]);
     // The bicycle ended in probation: never reported (checked above: no
     // other batch has past-frame data).
+}
 
-    // Off (the default): no past-frame meta, same ids.
-    let off = run_map(&batches, &[("ll-config-file", path_str(&cfg))], read_past).unwrap();
-    assert!(off.iter().all(|(_, past)| past.is_empty()));
-    assert_eq!(
-        off.iter().map(|o| &o.0).collect::<Vec<_>>(),
-        out.iter().map(|o| &o.0).collect::<Vec<_>>()
-    );
+#[test]
+fn past_frame_output_has_no_switch_as_in_deepstream_7_1() {
+    ds_open::init().unwrap();
+    let tracker = gst::ElementFactory::make("nvtracker").build().unwrap();
+    // NVIDIA removed both properties in 6.3; past-frame data is always on.
+    assert!(tracker.find_property("enable-past-frame").is_none());
+    assert!(tracker.find_property("enable-batch-process").is_none());
 }

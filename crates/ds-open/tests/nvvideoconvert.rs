@@ -292,18 +292,23 @@ fn bad_crop_is_an_element_error() {
 #[test]
 fn properties_are_accepted() {
     init();
+    // The enums are NVIDIA's (GstNvBufMemoryType, ...): set by number or
+    // nick, as gst-launch and PyGObject do.
     let e = gst::ElementFactory::make("nvvideoconvert")
         .property("gpu-id", 0u32)
-        .property("nvbuf-memory-type", 3i32)
-        .property("interpolation-method", 0i32)
-        .property("compute-hw", 1i32)
+        .property_from_str("nvbuf-memory-type", "3")
+        .property_from_str("interpolation-method", "0")
+        .property_from_str("compute-hw", "1")
         .property("src-crop", "0:0:0:0")
         .build()
         .unwrap();
-    e.set_property_from_str("nvbuf-memory-type", "2");
-    assert_eq!(e.property::<i32>("nvbuf-memory-type"), 2);
+    let int = |name: &str| ds_open::accepted::enum_int(&e.property_value(name)).unwrap();
+    assert_eq!(int("nvbuf-memory-type"), 3);
+    e.set_property_from_str("nvbuf-memory-type", "nvbuf-mem-cuda-device");
+    assert_eq!(int("nvbuf-memory-type"), 2);
     assert_eq!(e.property::<String>("dest-crop"), "0:0:0:0");
-    assert_eq!(e.property::<i32>("interpolation-method"), 0);
+    assert_eq!(int("interpolation-method"), 0);
+    assert_eq!(int("compute-hw"), 1);
 }
 
 /// An NVMM batch through appsrc.

@@ -96,7 +96,6 @@ mod imp {
         display_bbox: bool,
         display_clock: bool,
         display_mask: bool,
-        process_mode: i32,
         gpu_id: u32,
         clock_font: String,
         clock_font_size: u32,
@@ -112,7 +111,6 @@ mod imp {
                 display_bbox: true,
                 display_clock: false,
                 display_mask: false,
-                process_mode: 1,
                 gpu_id: 0,
                 clock_font: "Serif".to_owned(),
                 clock_font_size: 12,
@@ -184,6 +182,8 @@ mod imp {
 
     #[derive(Default)]
     pub(crate) struct NvDsOsd {
+        /// NVIDIA properties accepted and kept (see `crate::accepted`).
+        accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<State>,
     }
@@ -208,7 +208,7 @@ mod imp {
     impl ObjectImpl for NvDsOsd {
         fn properties() -> &'static [glib::ParamSpec] {
             static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-                vec![
+                let mut v = vec![
                     glib::ParamSpecBoolean::builder("display-text")
                         .nick("text")
                         .blurb("Whether to display text")
@@ -228,13 +228,6 @@ mod imp {
                         .nick("mask")
                         .blurb("Whether to display instance mask (accepted, not drawn)")
                         .default_value(false)
-                        .build(),
-                    glib::ParamSpecInt::builder("process-mode")
-                        .nick("Process Mode")
-                        .blurb("0 CPU, 1 GPU, 2 VIC/auto (accepted; the open element draws on the CPU)")
-                        .minimum(0)
-                        .maximum(2)
-                        .default_value(1)
                         .build(),
                     glib::ParamSpecUInt::builder("gpu-id")
                         .nick("Set GPU Device ID")
@@ -265,7 +258,10 @@ mod imp {
                         .blurb("clock-color as 0xRRGGBBAA")
                         .default_value(0xff00_00ff)
                         .build(),
-                ]
+                ];
+                let extra = crate::accepted::extra_specs(&["nvdsosd"], &v);
+                v.extend(extra);
+                v
             });
             PROPS.as_ref()
         }
@@ -277,7 +273,6 @@ mod imp {
                 "display-bbox" => s.display_bbox = value.get().unwrap_or(true),
                 "display-clock" => s.display_clock = value.get().unwrap_or(false),
                 "display-mask" => s.display_mask = value.get().unwrap_or(false),
-                "process-mode" => s.process_mode = value.get().unwrap_or(1),
                 "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
                 "clock-font" => {
                     s.clock_font = value
@@ -290,7 +285,7 @@ mod imp {
                 "x-clock-offset" => s.x_clock_offset = value.get().unwrap_or(0),
                 "y-clock-offset" => s.y_clock_offset = value.get().unwrap_or(0),
                 "clock-color" => s.clock_color = value.get().unwrap_or(0xff00_00ff),
-                other => gst::warning!(CAT, imp = self, "unknown property {other}"),
+                _ => self.accepted.set(pspec, value),
             }
         }
 
@@ -301,7 +296,6 @@ mod imp {
                 "display-bbox" => s.display_bbox.to_value(),
                 "display-clock" => s.display_clock.to_value(),
                 "display-mask" => s.display_mask.to_value(),
-                "process-mode" => s.process_mode.to_value(),
                 "gpu-id" => s.gpu_id.to_value(),
                 "clock-font" => s.clock_font.to_value(),
                 "clock-font-size" => s.clock_font_size.to_value(),
@@ -309,7 +303,7 @@ mod imp {
                 "y-clock-offset" => s.y_clock_offset.to_value(),
                 "clock-color" => s.clock_color.to_value(),
                 // Only the properties above are installed.
-                _ => pspec.default_value().clone(),
+                _ => self.accepted.get(pspec),
             }
         }
     }

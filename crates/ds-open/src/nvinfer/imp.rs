@@ -70,6 +70,8 @@ type Inferred = (Placement, std::rc::Rc<Vec<Output>>, usize);
 const OUTPUT_QUEUE_BUFFERS: usize = 2;
 
 pub struct NvInfer {
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     settings: Mutex<Settings>,
     model: Mutex<Option<Model>>,
     sinkpad: gst::Pad,
@@ -122,6 +124,7 @@ impl ObjectSubclass for NvInfer {
             .flags(gst::PadFlags::PROXY_CAPS)
             .build();
         NvInfer {
+            accepted: Default::default(),
             settings: Mutex::new(Settings::default()),
             model: Mutex::new(None),
             sinkpad,
@@ -581,7 +584,7 @@ impl ObjectImpl for NvInfer {
 
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            let mut v = vec![
                 glib::ParamSpecString::builder("config-file-path")
                     .blurb("Path to the nvinfer configuration file")
                     .build(),
@@ -589,12 +592,11 @@ impl ObjectImpl for NvInfer {
                     .blurb("Unique id of this element (gie-unique-id)")
                     .default_value(super::config::DEFAULT_UNIQUE_ID)
                     .build(),
-                glib::ParamSpecInt::builder("process-mode")
-                    .blurb("1 = primary (full frames), 2 = secondary (objects)")
-                    .minimum(1)
-                    .maximum(2)
-                    .default_value(1)
-                    .build(),
+                crate::accepted::enum_spec(
+                    "nvinfer",
+                    "process-mode",
+                    "1 = primary (full frames), 2 = secondary (objects)",
+                ),
                 glib::ParamSpecInt::builder("infer-on-gie-id")
                     .blurb("Infer on objects made by this unique id (-1: any)")
                     .minimum(-1)
@@ -623,7 +625,10 @@ impl ObjectImpl for NvInfer {
                 glib::ParamSpecUInt::builder("gpu-id")
                     .blurb("GPU id (ignored)")
                     .build(),
-            ]
+            ];
+            let extra = crate::accepted::extra_specs(&["nvinfer"], &v);
+            v.extend(extra);
+            v
         });
         PROPS.as_ref()
     }
@@ -634,10 +639,10 @@ impl ObjectImpl for NvInfer {
             "config-file-path" => s.config_path = value.get().ok().flatten(),
             "unique-id" => s.unique_id = value.get().ok(),
             "process-mode" => {
-                s.process_mode = match value.get::<i32>() {
-                    Ok(2) => Some(ProcessMode::Secondary),
-                    Ok(_) => Some(ProcessMode::Primary),
-                    Err(_) => None,
+                s.process_mode = match crate::accepted::enum_int(value) {
+                    Some(2) => Some(ProcessMode::Secondary),
+                    Some(_) => Some(ProcessMode::Primary),
+                    None => None,
                 }
             }
             "infer-on-gie-id" => s.infer_on_gie_id = value.get().ok(),
@@ -661,7 +666,7 @@ impl ObjectImpl for NvInfer {
             "output-tensor-meta" => s.output_tensor_meta = value.get().ok(),
             "model-engine-file" => s.model_engine_file = value.get().ok().flatten(),
             "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
-            _ => {}
+            _ => self.accepted.set(pspec, value),
         }
     }
 
@@ -678,12 +683,12 @@ impl ObjectImpl for NvInfer {
                 .to_value(),
             "process-mode" => {
                 let mode = s.process_mode.or(cfg.map(|c| c.process_mode));
-                (if mode == Some(ProcessMode::Secondary) {
-                    2i32
+                let n = if mode == Some(ProcessMode::Secondary) {
+                    2
                 } else {
                     1
-                })
-                .to_value()
+                };
+                crate::accepted::enum_value(pspec, n)
             }
             "infer-on-gie-id" => s
                 .infer_on_gie_id
@@ -713,7 +718,7 @@ impl ObjectImpl for NvInfer {
                 .to_value(),
             "model-engine-file" => s.model_engine_file.to_value(),
             "gpu-id" => s.gpu_id.to_value(),
-            _ => glib::Value::from_type(pspec.value_type()),
+            _ => self.accepted.get(pspec),
         }
     }
 }

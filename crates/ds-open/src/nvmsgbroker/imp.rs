@@ -64,6 +64,8 @@ struct Running {
 
 #[derive(Default)]
 pub struct NvMsgBroker {
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     config: Mutex<Config>,
     running: Mutex<Option<Running>>,
 }
@@ -132,7 +134,7 @@ impl ObjectSubclass for NvMsgBroker {
 impl ObjectImpl for NvMsgBroker {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            let mut v = vec![
                 glib::ParamSpecString::builder("proto-lib")
                     .nick("Protocol library")
                     .blurb("Protocol adapter library; its file name selects the protocol (mqtt, redis, amqp)")
@@ -177,7 +179,10 @@ impl ObjectImpl for NvMsgBroker {
                     .nick("Retry on start")
                     .blurb("Extension: start even when the broker is unreachable and keep retrying")
                     .build(),
-            ]
+            ];
+            let extra = crate::accepted::extra_specs(&["nvmsgbroker"], &v);
+            v.extend(extra);
+            v
         });
         PROPS.as_ref()
     }
@@ -202,7 +207,7 @@ impl ObjectImpl for NvMsgBroker {
             "max-queue" => c.max_queue = value.get().unwrap_or(1000),
             "flush-timeout" => c.flush_timeout_ms = value.get().unwrap_or(5000),
             "retry-on-start" => c.retry_on_start = value.get().unwrap_or(false),
-            _ => {}
+            _ => self.accepted.set(pspec, value),
         }
     }
 
@@ -220,7 +225,7 @@ impl ObjectImpl for NvMsgBroker {
             "max-queue" => c.max_queue.to_value(),
             "flush-timeout" => c.flush_timeout_ms.to_value(),
             "retry-on-start" => c.retry_on_start.to_value(),
-            _ => None::<String>.to_value(),
+            _ => self.accepted.get(pspec),
         }
     }
 

@@ -66,6 +66,8 @@ struct State {
 
 #[derive(Default)]
 pub struct NvMsgConv {
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     settings: Mutex<Settings>,
     state: Mutex<Option<State>>,
 }
@@ -209,7 +211,7 @@ impl NvMsgConv {
 impl ObjectImpl for NvMsgConv {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            let mut v = vec![
                 glib::ParamSpecString::builder("config")
                     .nick("configuration file name")
                     .blurb("Name of configuration file with absolute path.")
@@ -244,7 +246,10 @@ impl ObjectImpl for NvMsgConv {
                     .minimum(1)
                     .default_value(DEFAULT_FRAME_INTERVAL)
                     .build(),
-            ]
+            ];
+            let extra = crate::accepted::extra_specs(&["nvmsgconv"], &v);
+            v.extend(extra);
+            v
         });
         PROPS.as_ref()
     }
@@ -260,7 +265,7 @@ impl ObjectImpl for NvMsgConv {
             "multiple-payloads" => s.multiple_payloads = value.get().unwrap_or(false),
             "msg2p-newapi" => s.msg2p_newapi = value.get().unwrap_or(false),
             "frame-interval" => s.frame_interval = value.get().unwrap_or(DEFAULT_FRAME_INTERVAL),
-            _ => {}
+            _ => self.accepted.set(pspec, value),
         }
     }
 
@@ -275,7 +280,7 @@ impl ObjectImpl for NvMsgConv {
             "multiple-payloads" => s.multiple_payloads.to_value(),
             "msg2p-newapi" => s.msg2p_newapi.to_value(),
             "frame-interval" => s.frame_interval.to_value(),
-            _ => glib::Value::from_type(pspec.value_type()),
+            _ => self.accepted.get(pspec),
         }
     }
 }

@@ -83,6 +83,8 @@ struct State {
 
 #[derive(Default)]
 pub(crate) struct NvStreamMux {
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     settings: Mutex<Settings>,
     state: Mutex<State>,
 }
@@ -303,7 +305,7 @@ impl ObjectSubclass for NvStreamMux {
 impl ObjectImpl for NvStreamMux {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            let mut v = vec![
                 glib::ParamSpecUInt::builder("batch-size")
                     .nick("Batch Size")
                     .blurb("Maximum number of frames in a batch (0 = number of sink pads)")
@@ -377,7 +379,10 @@ impl ObjectImpl for NvStreamMux {
                     .blurb("Restart a source's frame_num at 0 after its EOS")
                     .default_value(false)
                     .build(),
-            ]
+            ];
+            let extra = crate::accepted::extra_specs(&["nvstreammux"], &v);
+            v.extend(extra);
+            v
         });
         PROPS.as_ref()
     }
@@ -406,7 +411,7 @@ impl ObjectImpl for NvStreamMux {
             "attach-sys-ts" => s.attach_sys_ts = value.get().unwrap_or(true),
             "sync-inputs" => s.sync_inputs = value.get().unwrap_or(false),
             "frame-num-reset-on-eos" => s.frame_num_reset_on_eos = value.get().unwrap_or(false),
-            other => gst::warning!(CAT, imp = self, "unknown property {other}"),
+            _ => self.accepted.set(pspec, value),
         }
     }
 
@@ -426,7 +431,7 @@ impl ObjectImpl for NvStreamMux {
             "attach-sys-ts" => s.attach_sys_ts.to_value(),
             "sync-inputs" => s.sync_inputs.to_value(),
             "frame-num-reset-on-eos" => s.frame_num_reset_on_eos.to_value(),
-            _ => pspec.default_value().clone(),
+            _ => self.accepted.get(pspec),
         }
     }
 }

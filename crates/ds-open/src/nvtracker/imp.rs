@@ -31,10 +31,7 @@ struct Settings {
     gpu_id: u32,
     ll_lib_file: Option<String>,
     ll_config_file: Option<String>,
-    enable_batch_process: bool,
-    enable_past_frame: bool,
     display_tracking_id: bool,
-    compute_hw: i32,
     tracking_id_reset_mode: u32,
     user_meta_pool_size: u32,
 }
@@ -47,10 +44,7 @@ impl Default for Settings {
             gpu_id: 0,
             ll_lib_file: None,
             ll_config_file: None,
-            enable_batch_process: true,
-            enable_past_frame: false,
             display_tracking_id: true,
-            compute_hw: 0,
             tracking_id_reset_mode: 0,
             user_meta_pool_size: 32,
         }
@@ -59,6 +53,8 @@ impl Default for Settings {
 
 #[derive(Default)]
 pub struct NvTracker {
+    /// NVIDIA properties accepted and kept (see `crate::accepted`).
+    accepted: crate::accepted::Store,
     settings: Mutex<Settings>,
     tracker: Mutex<Option<Tracker>>,
 }
@@ -100,11 +96,10 @@ impl NvTracker {
     }
 
     fn track(&self, tracker: &mut Tracker, buffer: &mut gst::BufferRef) -> Result<(), String> {
-        let (display_id, past_frame) = {
-            let s = lock(&self.settings);
-            (s.display_tracking_id, s.enable_past_frame)
-        };
-        tracker.set_record_past_frames(past_frame);
+        let display_id = lock(&self.settings).display_tracking_id;
+        // Past-frame output is always on, as NVIDIA's tracker has it since
+        // 6.3 (no property, no low-level key).
+        tracker.set_record_past_frames(true);
         let Some(batch) = BatchMeta::from_buffer_mut(buffer) else {
             return Ok(());
         };
@@ -204,7 +199,7 @@ fn add_past_target(stream: &mut ds_core::tracker::StreamBuilder<'_>, p: &PastTar
 impl ObjectImpl for NvTracker {
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            vec![
+            let mut v = vec![
                 glib::ParamSpecUInt::builder("tracker-width")
                     .blurb("Frame width for the low-level tracker (accepted: the open tracker works in frame coordinates)")
                     .default_value(640)
@@ -222,21 +217,9 @@ impl ObjectImpl for NvTracker {
                 glib::ParamSpecString::builder("ll-config-file")
                     .blurb("Low-level tracker config (NvMultiObjectTracker YAML)")
                     .build(),
-                glib::ParamSpecBoolean::builder("enable-batch-process")
-                    .blurb("Batch processing across streams (accepted)")
-                    .default_value(true)
-                    .build(),
-                glib::ParamSpecBoolean::builder("enable-past-frame")
-                    .blurb("Attach past-frame data (the probation frames of newly confirmed targets) as batch user meta")
-                    .build(),
                 glib::ParamSpecBoolean::builder("display-tracking-id")
                     .blurb("Append the tracking id to the object's display text")
                     .default_value(true)
-                    .build(),
-                glib::ParamSpecInt::builder("compute-hw")
-                    .blurb("Compute engine for scaling (accepted, ignored)")
-                    .minimum(0)
-                    .maximum(2)
                     .build(),
                 glib::ParamSpecUInt::builder("tracking-id-reset-mode")
                     .blurb("When to reset tracking ids (accepted; ids are never reset)")
@@ -247,7 +230,10 @@ impl ObjectImpl for NvTracker {
                     .minimum(1)
                     .default_value(32)
                     .build(),
-            ]
+            ];
+            let extra = crate::accepted::extra_specs(&["nvtracker"], &v);
+            v.extend(extra);
+            v
         });
         PROPS.as_ref()
     }
@@ -260,13 +246,10 @@ impl ObjectImpl for NvTracker {
             "gpu-id" => s.gpu_id = value.get().unwrap_or(0),
             "ll-lib-file" => s.ll_lib_file = value.get().ok().flatten(),
             "ll-config-file" => s.ll_config_file = value.get().ok().flatten(),
-            "enable-batch-process" => s.enable_batch_process = value.get().unwrap_or(true),
-            "enable-past-frame" => s.enable_past_frame = value.get().unwrap_or(false),
             "display-tracking-id" => s.display_tracking_id = value.get().unwrap_or(true),
-            "compute-hw" => s.compute_hw = value.get().unwrap_or(0),
             "tracking-id-reset-mode" => s.tracking_id_reset_mode = value.get().unwrap_or(0),
             "user-meta-pool-size" => s.user_meta_pool_size = value.get().unwrap_or(32),
-            _ => {}
+            _ => self.accepted.set(pspec, value),
         }
     }
 
@@ -278,13 +261,10 @@ impl ObjectImpl for NvTracker {
             "gpu-id" => s.gpu_id.to_value(),
             "ll-lib-file" => s.ll_lib_file.to_value(),
             "ll-config-file" => s.ll_config_file.to_value(),
-            "enable-batch-process" => s.enable_batch_process.to_value(),
-            "enable-past-frame" => s.enable_past_frame.to_value(),
             "display-tracking-id" => s.display_tracking_id.to_value(),
-            "compute-hw" => s.compute_hw.to_value(),
             "tracking-id-reset-mode" => s.tracking_id_reset_mode.to_value(),
             "user-meta-pool-size" => s.user_meta_pool_size.to_value(),
-            _ => glib::Value::from_type(pspec.value_type()),
+            _ => self.accepted.get(pspec),
         }
     }
 }

@@ -31,15 +31,17 @@
 //! line is an element error at start naming `file:line`), `ll-lib-file`
 //! (accepted: any library path is replaced by the built-in tracker, with a
 //! one-line notice on stderr), `display-tracking-id` (default true),
-//! `enable-past-frame` (default false, see below), `tracker-width` /
-//! `tracker-height` (accepted: the open tracker works in frame
-//! coordinates), `gpu-id`, `enable-batch-process`, `compute-hw` (an int
-//! here, an enum in NVIDIA's), `tracking-id-reset-mode`,
-//! `user-meta-pool-size` (accepted, no effect).
+//! `tracker-width` / `tracker-height` (accepted: the open tracker works in
+//! frame coordinates), and every other property of NVIDIA's 7.1 element
+//! (`gpu-id`, `compute-hw`, `tracking-id-reset-mode`,
+//! `user-meta-pool-size`, ...: accepted and kept, no effect; see
+//! `crate::accepted`). Like NVIDIA's since 6.3 it has no
+//! `enable-batch-process` or `enable-past-frame`.
 //!
 //! # Past-frame data
 //!
-//! With `enable-past-frame=true`, a target's frames that were tracked but
+//! Always on (as in DeepStream 7.1, where NvMultiObjectTracker always
+//! reports it): a target's frames that were tracked but
 //! not reported downstream are attached as a *batch* user meta of type
 //! `NVDS_TRACKER_PAST_FRAME_META` holding an `NvDsTargetMiscDataBatch`
 //! (built with [`ds_core::tracker::TargetMiscData`]; read it with
@@ -62,9 +64,10 @@
 //! - the meta is attached only to batches that have such data (one
 //!   stream entry per frame of the batch with newly confirmed tracks).
 //!
-//! NVIDIA's tracker has no low-level config key for past-frame data (its
-//! library always supports it): the property alone switches it on, so
-//! `ll-config-file` needs nothing extra. Shadow-tracking frames (a
+//! NVIDIA's tracker has no switch for past-frame data in 7.1: neither a
+//! property (`enable-past-frame` went in 6.3) nor a low-level config key;
+//! the plugin attaches it whenever the low-level library reports it, which
+//! NvMultiObjectTracker always does. Shadow-tracking frames (a
 //! confirmed track coasting without a match) are not past-frame data in
 //! NVIDIA's tracker since 6.2 but a separate shadow-track list
 //! (`outputShadowTracks`), which this tracker does not produce.
