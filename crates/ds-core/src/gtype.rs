@@ -18,12 +18,27 @@ use gstreamer::glib;
 use std::ffi::CString;
 use std::sync::Mutex;
 
+/// What GLib points into for a registered enum type: its name and nicks
+/// and the zero-terminated value table, kept for the life of the process.
+struct Registered {
+    _name: CString,
+    _nicks: Vec<CString>,
+    _table: Box<[gobject_sys::GEnumValue]>,
+}
+
+// SAFETY: the raw pointers in `_table` point into the `CString` buffers
+// owned by the same value; nothing mutates them after registration, so the
+// value may move between threads (it only ever sits in REGISTERED).
+unsafe impl Send for Registered {}
+
+/// Every enum registered here (GLib keeps pointers into them).
+static REGISTERED: Mutex<Vec<Registered>> = Mutex::new(Vec::new());
+
 /// Registers (once per process) an enum type `type_name` with `(value,
 /// nick)` pairs; the nick is also the value's name. Returns the existing
 /// type when `type_name` is already an enum type.
 pub fn register_enum(type_name: &str, values: &[(i32, &str)]) -> Result<glib::Type, String> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut registered = REGISTERED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(t) = glib::Type::from_name(type_name) {
         return if t.is_a(glib::Type::ENUM) {
             Ok(t)
@@ -35,29 +50,35 @@ pub fn register_enum(type_name: &str, values: &[(i32, &str)]) -> Result<glib::Ty
         return Err(format!("{type_name}: an enum needs at least one value"));
     }
     let name = CString::new(type_name).map_err(|e| format!("{type_name}: {e}"))?;
-    let mut table = Vec::with_capacity(values.len() + 1);
-    for (value, nick) in values {
-        let nick = CString::new(*nick).map_err(|e| format!("{type_name}: {e}"))?;
-        // Leaked on purpose: GLib keeps pointers to a static type's values
-        // for the life of the process.
-        let nick = nick.into_raw();
-        table.push(gobject_sys::GEnumValue {
+    let nicks = values
+        .iter()
+        .map(|(_, nick)| CString::new(*nick).map_err(|e| format!("{type_name}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut table: Vec<gobject_sys::GEnumValue> = values
+        .iter()
+        .zip(&nicks)
+        .map(|((value, _), nick)| gobject_sys::GEnumValue {
             value: *value,
-            value_name: nick,
-            value_nick: nick,
-        });
-    }
+            value_name: nick.as_ptr(),
+            value_nick: nick.as_ptr(),
+        })
+        .collect();
     table.push(gobject_sys::GEnumValue {
         value: 0,
         value_name: std::ptr::null(),
         value_nick: std::ptr::null(),
     });
-    let table: &'static [gobject_sys::GEnumValue] = Box::leak(table.into_boxed_slice());
-    let name: &'static std::ffi::CStr = Box::leak(name.into_boxed_c_str());
-    // SAFETY: `name` and the zero-terminated `table` (with its strings) are
-    // leaked, so they outlive the type as GLib requires; the name is not yet
-    // registered (checked under LOCK above).
+    let table = table.into_boxed_slice();
+    // SAFETY: the name, the nicks and the zero-terminated table are moved
+    // into REGISTERED below and never freed, so they outlive the type as
+    // GLib requires (moving a CString or a Box does not move its heap
+    // buffer); the name is not yet registered (checked under the lock).
     let raw = unsafe { gobject_sys::g_enum_register_static(name.as_ptr(), table.as_ptr()) };
+    registered.push(Registered {
+        _name: name,
+        _nicks: nicks,
+        _table: table,
+    });
     if raw == 0 {
         return Err(format!("{type_name}: GLib refused to register the enum"));
     }

@@ -21,7 +21,7 @@
 //!     .iter()
 //!     .find(|s| s.c_name == "NvDsFrameMeta")
 //!     .expect("in the table");
-//! assert_eq!(meta.size, meta.rust_size);
+//! assert_eq!(meta.size, meta.rust_size as u64);
 //! let obj_list = meta.fields.iter().find(|f| f.c_name == "obj_meta_list").unwrap();
 //! assert_eq!(obj_list.offset, obj_list.rust_offset as u64);
 //! ```
