@@ -149,6 +149,29 @@ pub fn assert_settings_hold(settings: &[Setting], expected: &[(&str, &str)]) {
     );
 }
 
+/// Runs an app (`bin args`, headless, within `limit`) with a property log
+/// in the system's temp folder, asserts that it exited 0 when
+/// `must_succeed`, and holds its settings to NVIDIA's contract
+/// ([`assert_settings_hold`] with `expected`). Returns the settings.
+pub fn check_app(
+    bin: impl AsRef<Path>,
+    args: &[&str],
+    limit: std::time::Duration,
+    must_succeed: bool,
+    expected: &[(&str, &str)],
+) -> Vec<Setting> {
+    let bin = bin.as_ref();
+    let name = bin.file_name().and_then(|n| n.to_str()).unwrap_or("app");
+    let log = std::env::temp_dir().join(format!("{name}-{}-props.log", std::process::id()));
+    let (run, settings) = run_logged(bin, args, limit, &log);
+    let _ = std::fs::remove_file(&log);
+    if must_succeed {
+        assert!(run.status.success(), "{name} failed:\n{}", run.stderr);
+    }
+    assert_settings_hold(&settings, expected);
+    settings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
