@@ -385,8 +385,11 @@ impl NvInfer {
         let results = self.infer(model, buffer, &regions)?;
         let mut per_frame: Vec<(Vec<Candidate>, Placement, Option<TensorOutput>)> = Vec::new();
         for (place, outputs, i) in &results {
-            let dets = parse::detections(&model.parser, &model.config, outputs, *i)
+            let (dets, warning) = parse::detections(&model.parser, &model.config, outputs, *i)
                 .map_err(|e| format!("nvinfer: {e}"))?;
+            if let Some(w) = warning {
+                gst::element_imp_warning!(self, gst::StreamError::Decode, ("nvinfer: {}", w));
+            }
             let tensor = if model.config.output_tensor_meta {
                 Self::tensor_meta(model, outputs, *i)
             } else {
