@@ -67,6 +67,14 @@ pub enum Parser {
         /// Network input size handed to it.
         network: ds_core::parser::NetworkInfo,
     },
+    /// A classifier parser function of the `custom-lib-path` library
+    /// (`parse-classifier-func-name`).
+    CustomClassifier {
+        /// The loaded function.
+        parser: ds_core::parser::ClassifierParser,
+        /// Network input size handed to it.
+        network: ds_core::parser::NetworkInfo,
+    },
 }
 
 /// Built-in detector parsers, for messages.
@@ -81,7 +89,23 @@ pub fn parser_for(
 ) -> Result<Parser, String> {
     use super::config::NetworkType;
     match config.network_type {
-        NetworkType::Classifier => Ok(Parser::Classifier),
+        NetworkType::Classifier => match (
+            &config.custom_lib_path,
+            config.parse_classifier_func_name.as_deref(),
+        ) {
+            (Some(lib), Some(name)) => {
+                let parser = ds_core::parser::ParserLibrary::open(lib)
+                    .and_then(|l| l.classifier_parser(name))
+                    .map_err(|e| e.to_string())?;
+                let network = ds_core::parser::NetworkInfo {
+                    width: input_hw.1 as u32,
+                    height: input_hw.0 as u32,
+                    channels: 3,
+                };
+                Ok(Parser::CustomClassifier { parser, network })
+            }
+            _ => Ok(Parser::Classifier),
+        },
         NetworkType::Detector => {
             if let (Some(lib), Some(name)) = (
                 &config.custom_lib_path,
@@ -197,7 +221,7 @@ pub fn detections(
         Parser::Custom { parser, network } => {
             return Ok(custom(parser, *network, config, outputs, b));
         }
-        Parser::Classifier => return Ok((Vec::new(), None)),
+        Parser::Classifier | Parser::CustomClassifier { .. } => return Ok((Vec::new(), None)),
     };
     let mut nd = nd.clone();
     // Pre-filter with the lowest threshold of any class.
@@ -335,6 +359,54 @@ pub fn cluster(mut cands: Vec<Candidate>, config: &InferConfig) -> Vec<Candidate
         kept.push(c);
     }
     kept
+}
+
+/// One classifier result: (layer, class, probability, label given by a
+/// custom parser).
+pub type ClassResult = (usize, u32, f32, Option<String>);
+
+/// Classifier results of batch entry `b`: the custom classifier parser's
+/// attributes when the config names one, else [`classify`]. Returns
+/// (layer, class, probability, label given by the parser) and a warning
+/// when the custom parser failed (no results then).
+pub fn classify_with(
+    parser: &Parser,
+    outputs: &[Output],
+    b: usize,
+    threshold: f32,
+) -> (Vec<ClassResult>, Option<String>) {
+    let Parser::CustomClassifier { parser, network } = parser else {
+        let found = classify(outputs, b, threshold);
+        return (
+            found.into_iter().map(|(l, c, p)| (l, c, p, None)).collect(),
+            None,
+        );
+    };
+    let mut layers = Vec::with_capacity(outputs.len());
+    for o in outputs {
+        let dims: Vec<u32> = o.dims.iter().skip(1).map(|d| *d as u32).collect();
+        match ds_core::parser::OutputLayer::new(&o.name, &dims, entry(o, b)) {
+            Ok(l) => layers.push(l),
+            Err(e) => return (Vec::new(), Some(format!("output layer '{}': {e}", o.name))),
+        }
+    }
+    match parser.parse(&layers, *network, threshold) {
+        Ok((attrs, _desc)) => (
+            attrs
+                .into_iter()
+                .filter(|a| a.confidence.is_finite())
+                .map(|a| (a.index as usize, a.value, a.confidence, a.label))
+                .collect(),
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "{}: {e}; the object's results are dropped",
+                parser.name()
+            )),
+        ),
+    }
 }
 
 /// Default classifier parsing of batch entry `b`: per output layer, the
