@@ -143,6 +143,35 @@ fn library_gives_the_builtin_parsers_objects_on_every_frame() {
 }
 
 #[test]
+fn the_both_backends_config_gives_the_builtin_parsers_objects() {
+    let builtin = run(&root().join("configs/dstest1_pgie_config.txt")).unwrap();
+    let shipped =
+        std::fs::read_to_string(root().join("configs/nvidia/nanodet_pgie_config.txt")).unwrap();
+    let root_dir = root().canonicalize().unwrap();
+    let text: String = shipped
+        .lines()
+        .map(|l| match l {
+            l if l.starts_with("custom-lib-path=") => {
+                format!("custom-lib-path={}", library().display())
+            }
+            l => l
+                .replace("../../models/", &format!("{}/models/", root_dir.display()))
+                .replace(
+                    "../labels",
+                    &format!("{}/configs/labels", root_dir.display()),
+                ),
+        })
+        .map(|l| l + "\n")
+        .collect();
+    let dir = scratch("shipped");
+    let config = dir.join("nanodet_pgie_config.txt");
+    std::fs::write(&config, text).unwrap();
+    let custom = run(&config).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(builtin, custom);
+}
+
+#[test]
 fn missing_library_or_function_is_one_error_line() {
     let dir = scratch("errors");
     let absent = dir.join("libabsent.so");
