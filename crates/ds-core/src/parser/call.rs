@@ -90,9 +90,17 @@ impl ParserLibrary {
         // SAFETY: loading runs the library's initialisers; the config names
         // the library as nvinfer's custom-lib-path, which nvinfer trusts the
         // same way (see the type's docs).
-        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| LoadError::Library {
-            path: path.to_path_buf(),
-            message: e.to_string(),
+        let lib = unsafe { libloading::Library::new(path) }.map_err(|e| {
+            // libloading's Display says "dlopen failed"; dlerror()'s text is
+            // its source.
+            let message = match std::error::Error::source(&e) {
+                Some(s) => format!("{e}: {s}"),
+                None => e.to_string(),
+            };
+            LoadError::Library {
+                path: path.to_path_buf(),
+                message,
+            }
         })?;
         Ok(ParserLibrary {
             lib: Arc::new(lib),
