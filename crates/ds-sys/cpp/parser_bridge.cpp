@@ -9,11 +9,24 @@
 // Callee side (a parser written in Rust, exported under NVIDIA's ABI):
 //   accessors that read the vectors nvinfer passes as C arrays and append to
 //   the output vector / string, never letting a C++ exception cross.
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 
 #include "ds_custom_parser.h"
+
+// The C structs must have ds-sys' layouts (checked there by the same
+// numbers, in src/parser.rs, on 64-bit targets).
+#if defined(__LP64__)
+static_assert(sizeof(NvDsInferDims) == 40, "NvDsInferDims");
+static_assert(sizeof(NvDsInferLayerInfo) == 72, "NvDsInferLayerInfo");
+static_assert(offsetof(NvDsInferLayerInfo, layerName) == 48, "layerName");
+static_assert(offsetof(NvDsInferLayerInfo, isInput) == 64, "isInput");
+static_assert(sizeof(NvDsInferNetworkInfo) == 12, "NvDsInferNetworkInfo");
+static_assert(sizeof(NvDsInferObjectDetectionInfo) == 24, "NvDsInferObjectDetectionInfo");
+static_assert(sizeof(NvDsInferAttribute) == 24, "NvDsInferAttribute");
+#endif
 
 namespace {
 enum : int { DS_PARSER_OK = 0, DS_PARSER_FALSE = 1, DS_PARSER_EXCEPTION = 2 };

@@ -114,3 +114,16 @@ unsafe extern "C" {
     /// Assigns `len` bytes of `text` to a `std::string`.
     pub fn ds_parser_set_string(string: *mut c_void, text: *const c_char, len: usize) -> c_int;
 }
+
+// The layouts cpp/parser_bridge.cpp asserts for its C++ declarations.
+#[cfg(target_pointer_width = "64")]
+const _: () = {
+    use std::mem::{offset_of, size_of};
+    assert!(size_of::<crate::infer::NvDsInferDims>() == 40);
+    assert!(size_of::<NvDsInferLayerInfo>() == 72);
+    assert!(offset_of!(NvDsInferLayerInfo, layerName) == 48);
+    assert!(offset_of!(NvDsInferLayerInfo, isInput) == 64);
+    assert!(size_of::<NvDsInferNetworkInfo>() == 12);
+    assert!(size_of::<NvDsInferObjectDetectionInfo>() == 24);
+    assert!(size_of::<NvDsInferAttribute>() == 24);
+};
