@@ -28,7 +28,8 @@
 #   CROSS_SKIP_TEST1=1 skip the (slow, emulated) deepstream-test1 run
 #   CROSS_ALL_TARGETS=1 also build every test and example of the workspace
 # Needs: root or sudo only to apt-get install the host tools when missing
-# (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user); rustup, curl,
+# (gcc-aarch64-linux-gnu, g++-aarch64-linux-gnu: ds-sys compiles the C++
+# bridge of the custom parser ABI, libc6-dev-arm64-cross, qemu-user); rustup, curl,
 # python3 + pip, gst-launch-1.0 (to cut the sample), network for apt and pip.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,13 +51,14 @@ SAMPLE_CUT=$WORK/sample_720p_$FRAMES.h264
 # videoconvert from -base, h264parse from -bad, avdec_h264 from -libav).
 SYSROOT_PACKAGES=(
   libc6-dev
+  libstdc++6
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-bad
   gstreamer1.0-libav
 )
-HOST_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
+HOST_PACKAGES=(gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 
 say() { printf 'cross-check: %s\n' "$*"; }
 die() { printf 'cross-check: error: %s\n' "$*" >&2; exit 1; }
@@ -98,6 +100,7 @@ tools() {
   fi
   [[ $'\n'$(rustup target list --installed)$'\n' == *$'\n'"$TARGET"$'\n'* ]] || rustup target add "$TARGET"
   command -v "$TRIPLE-gcc" >/dev/null || die "$TRIPLE-gcc not found"
+  command -v "$TRIPLE-g++" >/dev/null || die "$TRIPLE-g++ not found"
   command -v qemu-aarch64 >/dev/null || die "qemu-aarch64 not found"
   say "$("$TRIPLE-gcc" --version | head -n1); $(qemu-aarch64 --version | head -n1)"
 }
@@ -221,6 +224,7 @@ xenv() {
     CARGO_BUILD_TARGET="$TARGET" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER="$TRIPLE-gcc" \
     CC_aarch64_unknown_linux_gnu="$TRIPLE-gcc" \
+    CXX_aarch64_unknown_linux_gnu="$TRIPLE-g++" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C link-arg=--sysroot=$SYSROOT -C link-arg=-Wl,-rpath-link,$LIBPATH" \
     CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64 -L $SYSROOT -E LD_LIBRARY_PATH=$LIBPATH" \
     QEMU_LD_PREFIX="$SYSROOT" \
@@ -242,6 +246,12 @@ build() {
   xenv cargo build --workspace "${all[@]}"
   local bin=$TARGET_DIR/$TARGET/debug/deepstream-test1
   say "$(file -b "$bin" | cut -d, -f1-2)"
+  # The Rust parser library (custom-lib-path) is an aarch64 shared object
+  # exporting NVIDIA's parser function.
+  local lib=$TARGET_DIR/$TARGET/debug/libnvdsinfer_custom_impl_nanodet.so
+  say "$(file -b "$lib" | cut -d, -f1-2)"
+  "$TRIPLE-nm" -D --defined-only "$lib" | grep -q ' T NvDsInferParseCustomNanoDet$' ||
+    die "$lib does not export NvDsInferParseCustomNanoDet"
 }
 
 tests() {
@@ -263,7 +273,9 @@ tests() {
     skip+=(--skip "$t")
   done
   skipped+=("ds-core app_finalise (x264enc / mp4mux are not in the arm64 sysroot)")
-  xenv cargo test -p ds-sys -p ds-core --lib --tests -- "${skip[@]}"
+  # ds-core's parser_abi test compiles a C++ parser library with $CXX and
+  # dlopens it in the (emulated) aarch64 test binary.
+  xenv env CXX="$TRIPLE-g++" cargo test -p ds-sys -p ds-core --lib --tests -- "${skip[@]}"
 }
 
 test1() {

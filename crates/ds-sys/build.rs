@@ -76,10 +76,31 @@ fn main() {
         }
         println!("cargo::rerun-if-changed={}", lib_dir.display());
     }
+    parser_bridge(&out_dir);
     println!("cargo::rustc-cfg=ds_backend=\"{backend}\"");
     // Exposed to dependents as DEP_NVDS_META_BACKEND.
     println!("cargo::metadata=backend={backend}");
     println!("cargo::rustc-env=DS_SYS_BACKEND={backend}");
+}
+
+/// Compiles the C++ bridge of the custom output-parser ABI (`src/parser.rs`)
+/// on both backends, and exposes our declarations of that ABI to dependents'
+/// build scripts as `DEP_NVDS_META_INCLUDE`.
+fn parser_bridge(out_dir: &Path) {
+    println!("cargo::rerun-if-changed=cpp/parser_bridge.cpp");
+    println!("cargo::rerun-if-changed=cpp/ds_custom_parser.h");
+    cc::Build::new()
+        .cpp(true)
+        .std("c++14")
+        .include("cpp")
+        .file("cpp/parser_bridge.cpp")
+        .warnings(true)
+        .compile("ds_parser_bridge");
+    let include = out_dir.join("include");
+    std::fs::create_dir_all(&include).expect("create include dir");
+    std::fs::copy("cpp/ds_custom_parser.h", include.join("ds_custom_parser.h"))
+        .expect("copy ds_custom_parser.h");
+    println!("cargo::metadata=include={}", include.display());
 }
 
 /// Compiles the ABI probe against the SDK's headers; exits the build with one

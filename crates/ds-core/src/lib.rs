@@ -15,6 +15,7 @@ pub mod app;
 pub mod gtype;
 pub mod meta;
 pub mod osd;
+pub mod parser;
 pub mod planes;
 pub mod surface;
 pub mod tensor;

@@ -499,6 +499,19 @@ pub struct Layer<'a> {
 }
 
 impl<'a> Layer<'a> {
+    /// A view of `info` whose data is `info.buffer`.
+    ///
+    /// # Safety
+    /// `info.layerName` is null or a NUL-terminated string, and
+    /// `info.buffer` is null or holds `inferDims.numElements` elements of
+    /// `info.dataType`; both stay valid and unchanged for `'a`.
+    pub(crate) unsafe fn from_info(info: &'a NvDsInferLayerInfo) -> Layer<'a> {
+        Layer {
+            info,
+            buffer: info.buffer,
+        }
+    }
+
     /// The raw layer description (its `buffer` may be stale: use
     /// [`Layer::data`]).
     ///

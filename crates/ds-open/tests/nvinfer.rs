@@ -468,3 +468,153 @@ fn errors_name_their_cause() {
     let err = failure(&[]);
     assert!(err.contains("config-file-path is not set"), "{err}");
 }
+
+/// A C++ parser library written from the ABI alone (our declarations in
+/// ds-sys' cpp/ds_custom_parser.h), compiled by the test.
+const CPP_PARSER: &str = r#"
+#include "ds_custom_parser.h"
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+// Fixed objects in network pixels (416x416): one good box, one reaching
+// out of the input (clipped), one of a class >= num-detected-classes, one
+// NaN and one entirely outside (both dropped).
+extern "C" bool ParseFixed(std::vector<NvDsInferLayerInfo> const &layers,
+                           NvDsInferNetworkInfo const &net,
+                           NvDsInferParseDetectionParams const &params,
+                           std::vector<NvDsInferObjectDetectionInfo> &out) {
+  if (layers.size() != 6 || net.width != 416 || params.numClassesConfigured != 4) return false;
+  out.push_back({1, 100, 100, 50, 50, 0.9f});
+  out.push_back({2, -20, -20, 100, 100, 0.8f});
+  out.push_back({9, 10, 10, 10, 10, 0.9f});
+  out.push_back({0, NAN, 10, 10, 10, 0.9f});
+  out.push_back({0, 500, 500, 10, 10, 0.9f});
+  return true;
+}
+extern "C" bool ParseFalse(std::vector<NvDsInferLayerInfo> const &, NvDsInferNetworkInfo const &,
+                           NvDsInferParseDetectionParams const &,
+                           std::vector<NvDsInferObjectDetectionInfo> &) {
+  return false;
+}
+extern "C" bool ParseThrow(std::vector<NvDsInferLayerInfo> const &, NvDsInferNetworkInfo const &,
+                           NvDsInferParseDetectionParams const &,
+                           std::vector<NvDsInferObjectDetectionInfo> &) {
+  throw std::runtime_error("no");
+}
+// Classifier: "teal" (class 1 of layer 0) when the colour classifier's
+// probabilities reach the threshold at all, with a description.
+extern "C" bool ClassifyTeal(std::vector<NvDsInferLayerInfo> const &layers,
+                             NvDsInferNetworkInfo const &net, float threshold,
+                             std::vector<NvDsInferAttribute> &out, std::string &desc) {
+  if (layers.size() != 1 || layers[0].inferDims.numElements != 3 || net.width != 32) return false;
+  if (threshold != 0.2f) throw std::runtime_error("classifier-threshold not passed");
+  out.push_back({0, 1, 0.75f, strdup("teal")});
+  desc = "teal";
+  return true;
+}
+DS_CHECK_CLASSIFIER_PARSER(ClassifyTeal);
+DS_CHECK_BBOX_PARSER(ParseFixed);
+DS_CHECK_BBOX_PARSER(ParseFalse);
+DS_CHECK_BBOX_PARSER(ParseThrow);
+"#;
+
+fn cpp_parser_library(dir: &Scratch) -> PathBuf {
+    let src = dir.write("parser.cpp", CPP_PARSER);
+    let lib = dir.0.join("libcppparser.so");
+    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
+    let st = std::process::Command::new(cxx)
+        .args(["-std=c++14", "-shared", "-fPIC", "-Wall", "-Werror", "-o"])
+        .arg(&lib)
+        .arg(&src)
+        .arg("-I")
+        .arg(root().join("crates/ds-sys/cpp"))
+        .status()
+        .expect("a C++ compiler (c++ or $CXX)");
+    assert!(st.success(), "compiling the C++ parser failed");
+    lib
+}
+
+fn custom_parser_config(dir: &Scratch, lib: &Path, func: &str) -> PathBuf {
+    let text = std::fs::read_to_string(pgie_config())
+        .unwrap()
+        .replace(
+            "parse-bbox-func-name=NvDsInferParseNanoDet",
+            &format!(
+                "parse-bbox-func-name={func}\ncustom-lib-path={}",
+                lib.display()
+            ),
+        )
+        .replace(
+            "onnx-file=../models/",
+            &format!("onnx-file={}/", root().join("models").display()),
+        )
+        .replace(
+            "labelfile-path=",
+            &format!("labelfile-path={}/", root().join("configs").display()),
+        );
+    dir.write(&format!("{func}.txt"), &text)
+}
+
+#[test]
+fn cpp_parser_library_runs_through_custom_lib_path() {
+    let dir = Scratch::new("cppparser");
+    let lib = cpp_parser_library(&dir);
+    let config = custom_parser_config(&dir, &lib, "ParseFixed");
+    let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
+    let (sx, sy) = (1280.0 / 416.0, 720.0 / 416.0);
+    for f in &frames {
+        let got: Vec<(i32, [f32; 4])> = f.objects.iter().map(|o| (o.class_id, o.rect)).collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        let near = |a: [f32; 4], b: [f32; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.5);
+        let good = got.iter().find(|o| o.0 == 1).expect("class 1");
+        assert!(
+            near(good.1, [100.0 * sx, 100.0 * sy, 50.0 * sx, 50.0 * sy]),
+            "{got:?}"
+        );
+        let clipped = got.iter().find(|o| o.0 == 2).expect("class 2");
+        assert!(near(clipped.1, [0.0, 0.0, 80.0 * sx, 80.0 * sy]), "{got:?}");
+        assert_eq!(
+            f.objects.iter().find(|o| o.class_id == 1).unwrap().label,
+            "Bicycle"
+        );
+    }
+}
+
+#[test]
+fn cpp_parser_false_or_exception_drops_the_frames_objects() {
+    let dir = Scratch::new("cppparser-fail");
+    let lib = cpp_parser_library(&dir);
+    for func in ["ParseFalse", "ParseThrow"] {
+        let config = custom_parser_config(&dir, &lib, func);
+        let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]])
+            .unwrap_or_else(|e| panic!("{func}: the pipeline keeps running: {e}"));
+        assert!(frames.iter().all(|f| f.objects.is_empty()), "{func}");
+    }
+}
+
+#[test]
+fn cpp_classifier_parser_labels_the_objects() {
+    let dir = Scratch::new("cppclassifier");
+    let lib = cpp_parser_library(&dir);
+    let sgie = sgie_config(
+        &dir,
+        &format!(
+            "custom-lib-path={}\nparse-classifier-func-name=ClassifyTeal\n",
+            lib.display()
+        ),
+    );
+    let p = pgie();
+    let s = [("config-file-path", sgie.to_str().unwrap())];
+    let frames = run(2, &[&props(&p), &s]).unwrap();
+    let persons: Vec<&Obj> = frames
+        .iter()
+        .flat_map(|f| &f.objects)
+        .filter(|o| o.class_id == 2)
+        .collect();
+    assert!(persons.len() >= 4);
+    for o in persons {
+        assert_eq!(o.classes, vec![(5, "teal".to_string(), 0.75)], "{o:?}");
+        assert_eq!(o.text, "Person teal");
+    }
+}

@@ -22,6 +22,7 @@ pub mod mem;
 pub mod meta;
 pub mod obj_encode;
 pub mod osd;
+pub mod parser;
 pub mod schema;
 pub mod surface;
 pub mod tracker;

@@ -420,7 +420,8 @@ pub struct InferConfig {
     pub parse_bbox_func_name: Option<String>,
     /// `parse-classifier-func-name`.
     pub parse_classifier_func_name: Option<String>,
-    /// `custom-lib-path`: NVIDIA's parser library; unused by the open backend.
+    /// `custom-lib-path`: the parser library whose `parse-bbox-func-name`
+    /// function the open nvinfer calls (NVIDIA's custom parser ABI).
     pub custom_lib_path: Option<PathBuf>,
     /// `output-blob-names`: output tensor names.
     pub output_blob_names: Vec<String>,

@@ -385,8 +385,11 @@ impl NvInfer {
         let results = self.infer(model, buffer, &regions)?;
         let mut per_frame: Vec<(Vec<Candidate>, Placement, Option<TensorOutput>)> = Vec::new();
         for (place, outputs, i) in &results {
-            let dets = parse::detections(&model.parser, &model.config, outputs, *i)
+            let (dets, warning) = parse::detections(&model.parser, &model.config, outputs, *i)
                 .map_err(|e| format!("nvinfer: {e}"))?;
+            if let Some(w) = warning {
+                gst::element_imp_warning!(self, gst::StreamError::Decode, ("nvinfer: {}", w));
+            }
             let tensor = if model.config.output_tensor_meta {
                 Self::tensor_meta(model, outputs, *i)
             } else {
@@ -517,7 +520,10 @@ impl NvInfer {
         let threshold = model.config.classifier_threshold;
         let mut found = Vec::with_capacity(results.len());
         for (_, outputs, i) in &results {
-            let labels = parse::classify(outputs, *i, threshold);
+            let (labels, warning) = parse::classify_with(&model.parser, outputs, *i, threshold);
+            if let Some(w) = warning {
+                gst::element_imp_warning!(self, gst::StreamError::Decode, ("nvinfer: {}", w));
+            }
             let tensor = if model.config.output_tensor_meta {
                 Self::tensor_meta(model, outputs, *i)
             } else {
@@ -538,13 +544,15 @@ impl NvInfer {
                 let cls = obj.new_classifier().map_err(|e| format!("nvinfer: {e}"))?;
                 cls.set_unique_component_id(me);
                 let mut texts = Vec::new();
-                for (layer, class, prob) in &labels {
-                    let name = model
-                        .labels
-                        .get(*layer)
-                        .and_then(|l| l.get(*class as usize))
-                        .cloned()
-                        .unwrap_or_default();
+                for (layer, class, prob, given) in &labels {
+                    let name = given.clone().unwrap_or_else(|| {
+                        model
+                            .labels
+                            .get(*layer)
+                            .and_then(|l| l.get(*class as usize))
+                            .cloned()
+                            .unwrap_or_default()
+                    });
                     let info = cls.new_label().map_err(|e| format!("nvinfer: {e}"))?;
                     info.set_result_class_id(*class);
                     info.set_result_prob(*prob);

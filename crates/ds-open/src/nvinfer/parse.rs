@@ -59,6 +59,22 @@ pub enum Parser {
     },
     /// Default classifier parsing (argmax per output layer).
     Classifier,
+    /// A bounding-box parser function of the config's `custom-lib-path`
+    /// library (NVIDIA's custom parser ABI).
+    Custom {
+        /// The loaded function.
+        parser: ds_core::parser::BboxParser,
+        /// Network input size handed to it.
+        network: ds_core::parser::NetworkInfo,
+    },
+    /// A classifier parser function of the `custom-lib-path` library
+    /// (`parse-classifier-func-name`).
+    CustomClassifier {
+        /// The loaded function.
+        parser: ds_core::parser::ClassifierParser,
+        /// Network input size handed to it.
+        network: ds_core::parser::NetworkInfo,
+    },
 }
 
 /// Built-in detector parsers, for messages.
@@ -73,8 +89,38 @@ pub fn parser_for(
 ) -> Result<Parser, String> {
     use super::config::NetworkType;
     match config.network_type {
-        NetworkType::Classifier => Ok(Parser::Classifier),
+        NetworkType::Classifier => match (
+            &config.custom_lib_path,
+            config.parse_classifier_func_name.as_deref(),
+        ) {
+            (Some(lib), Some(name)) => {
+                let parser = ds_core::parser::ParserLibrary::open(lib)
+                    .and_then(|l| l.classifier_parser(name))
+                    .map_err(|e| e.to_string())?;
+                let network = ds_core::parser::NetworkInfo {
+                    width: input_hw.1 as u32,
+                    height: input_hw.0 as u32,
+                    channels: 3,
+                };
+                Ok(Parser::CustomClassifier { parser, network })
+            }
+            _ => Ok(Parser::Classifier),
+        },
         NetworkType::Detector => {
+            if let (Some(lib), Some(name)) = (
+                &config.custom_lib_path,
+                config.parse_bbox_func_name.as_deref(),
+            ) {
+                let parser = ds_core::parser::ParserLibrary::open(lib)
+                    .and_then(|l| l.bbox_parser(name))
+                    .map_err(|e| e.to_string())?;
+                let network = ds_core::parser::NetworkInfo {
+                    width: input_hw.1 as u32,
+                    height: input_hw.0 as u32,
+                    channels: 3,
+                };
+                return Ok(Parser::Custom { parser, network });
+            }
             let name = config.parse_bbox_func_name.as_deref().ok_or_else(|| {
                 format!(
                     "detector without parse-bbox-func-name: the open nvinfer needs one of its \
@@ -162,15 +208,20 @@ fn entry(output: &Output, b: usize) -> &[f32] {
 }
 
 /// Decodes the detections of batch entry `b`, mapped through `class-map`,
-/// then clustered and filtered as the config says.
+/// then clustered and filtered as the config says. The second value is a
+/// warning: a custom parser failed on this entry, whose objects are dropped.
 pub fn detections(
     parser: &Parser,
     config: &InferConfig,
     outputs: &[Output],
     b: usize,
-) -> Result<Vec<Candidate>, String> {
-    let Parser::NanoDet { config: nd, levels } = parser else {
-        return Ok(Vec::new());
+) -> Result<(Vec<Candidate>, Option<String>), String> {
+    let (nd, levels) = match parser {
+        Parser::NanoDet { config, levels } => (config, levels),
+        Parser::Custom { parser, network } => {
+            return Ok(custom(parser, *network, config, outputs, b));
+        }
+        Parser::Classifier | Parser::CustomClassifier { .. } => return Ok((Vec::new(), None)),
     };
     let mut nd = nd.clone();
     // Pre-filter with the lowest threshold of any class.
@@ -211,7 +262,76 @@ pub fn detections(
             height: d.height(),
         });
     }
-    Ok(cluster(mapped, config))
+    Ok((cluster(mapped, config), None))
+}
+
+/// Calls the custom parser on batch entry `b` as NVIDIA's nvinfer does
+/// (per-class thresholds of `num-detected-classes` classes), drops objects
+/// of other classes, non-finite or empty ones, clips boxes to the network
+/// input, then filters and clusters as the config says. A parser that
+/// returns false or throws drops the entry's objects with a warning.
+fn custom(
+    parser: &ds_core::parser::BboxParser,
+    network: ds_core::parser::NetworkInfo,
+    config: &InferConfig,
+    outputs: &[Output],
+    b: usize,
+) -> (Vec<Candidate>, Option<String>) {
+    let mut layers = Vec::with_capacity(outputs.len());
+    for o in outputs {
+        let dims: Vec<u32> = o.dims.iter().skip(1).map(|d| *d as u32).collect();
+        match ds_core::parser::OutputLayer::new(&o.name, &dims, entry(o, b)) {
+            Ok(l) => layers.push(l),
+            Err(e) => return (Vec::new(), Some(format!("output layer '{}': {e}", o.name))),
+        }
+    }
+    let n = config.num_detected_classes;
+    let pre: Vec<f32> = (0..n)
+        .map(|c| config.class_attrs_for(c).pre_cluster_threshold)
+        .collect();
+    let post: Vec<f32> = (0..n)
+        .map(|c| config.class_attrs_for(c).post_cluster_threshold)
+        .collect();
+    let params = ds_core::parser::DetectionParams::new(n, &pre, &post);
+    let objects = match parser.parse(&layers, network, params) {
+        Ok(o) => o,
+        Err(e) => {
+            return (
+                Vec::new(),
+                Some(format!(
+                    "{}: {e}; the frame's objects are dropped",
+                    parser.name()
+                )),
+            )
+        }
+    };
+    let (w, h) = (network.width as f32, network.height as f32);
+    let mut kept = Vec::with_capacity(objects.len());
+    for o in objects {
+        let finite = [o.left, o.top, o.width, o.height, o.confidence]
+            .iter()
+            .all(|v| v.is_finite());
+        if !finite || o.class_id >= n || config.filter_out_class_ids.contains(&o.class_id) {
+            continue;
+        }
+        let (l, t) = (o.left.clamp(0.0, w), o.top.clamp(0.0, h));
+        let (r, btm) = (
+            (o.left + o.width).clamp(0.0, w),
+            (o.top + o.height).clamp(0.0, h),
+        );
+        if r - l <= 0.0 || btm - t <= 0.0 {
+            continue;
+        }
+        kept.push(Candidate {
+            class_id: o.class_id,
+            score: o.confidence,
+            left: l,
+            top: t,
+            width: r - l,
+            height: btm - t,
+        });
+    }
+    (cluster(kept, config), None)
 }
 
 /// Clusters candidates per class as `cluster-mode` says.
@@ -239,6 +359,54 @@ pub fn cluster(mut cands: Vec<Candidate>, config: &InferConfig) -> Vec<Candidate
         kept.push(c);
     }
     kept
+}
+
+/// One classifier result: (layer, class, probability, label given by a
+/// custom parser).
+pub type ClassResult = (usize, u32, f32, Option<String>);
+
+/// Classifier results of batch entry `b`: the custom classifier parser's
+/// attributes when the config names one, else [`classify`]. Returns
+/// (layer, class, probability, label given by the parser) and a warning
+/// when the custom parser failed (no results then).
+pub fn classify_with(
+    parser: &Parser,
+    outputs: &[Output],
+    b: usize,
+    threshold: f32,
+) -> (Vec<ClassResult>, Option<String>) {
+    let Parser::CustomClassifier { parser, network } = parser else {
+        let found = classify(outputs, b, threshold);
+        return (
+            found.into_iter().map(|(l, c, p)| (l, c, p, None)).collect(),
+            None,
+        );
+    };
+    let mut layers = Vec::with_capacity(outputs.len());
+    for o in outputs {
+        let dims: Vec<u32> = o.dims.iter().skip(1).map(|d| *d as u32).collect();
+        match ds_core::parser::OutputLayer::new(&o.name, &dims, entry(o, b)) {
+            Ok(l) => layers.push(l),
+            Err(e) => return (Vec::new(), Some(format!("output layer '{}': {e}", o.name))),
+        }
+    }
+    match parser.parse(&layers, *network, threshold) {
+        Ok((attrs, _desc)) => (
+            attrs
+                .into_iter()
+                .filter(|a| a.confidence.is_finite())
+                .map(|a| (a.index as usize, a.value, a.confidence, a.label))
+                .collect(),
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(format!(
+                "{}: {e}; the object's results are dropped",
+                parser.name()
+            )),
+        ),
+    }
 }
 
 /// Default classifier parsing of batch entry `b`: per output layer, the
