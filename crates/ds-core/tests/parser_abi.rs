@@ -171,7 +171,10 @@ fn missing_library_and_symbol_name_the_file_and_function() {
     let e = ParserLibrary::open("/no/such/libparser.so".as_ref()).unwrap_err();
     assert!(matches!(e, LoadError::Library { .. }));
     assert!(e.to_string().contains("/no/such/libparser.so"), "{e}");
-    assert!(e.to_string().contains("No such file"), "dlerror's text: {e}");
+    assert!(
+        e.to_string().contains("No such file"),
+        "dlerror's text: {e}"
+    );
     let lib = ParserLibrary::open(library()).unwrap();
     let e = lib.bbox_parser("NvDsInferParseNope").unwrap_err();
     assert_eq!(
