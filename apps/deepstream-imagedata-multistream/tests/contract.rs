@@ -3,19 +3,9 @@
 //! type (the `ds-contract` tables), and was set on this backend.
 use std::time::Duration;
 
-fn sample(name: &str) -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/");
-    std::path::Path::new(p)
-        .join(name)
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 #[test]
 fn every_property_imagedata_sets_is_in_nvidias_contract() {
-    let uri = format!("file://{}", sample("sample_720p_60.h264"));
+    let uri = format!("file://{}", ds_testkit::sample("sample_720p_60.h264"));
     let frames =
         std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-imagedata-frames");
     let _ = std::fs::remove_dir_all(&frames);

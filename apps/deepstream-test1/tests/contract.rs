@@ -3,20 +3,10 @@
 //! type (the `ds-contract` tables), and was set on this backend.
 use std::time::Duration;
 
-fn sample(name: &str) -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/");
-    std::path::Path::new(p)
-        .join(name)
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 #[test]
 fn every_property_test1_sets_is_in_nvidias_contract() {
     let bin = env!("CARGO_BIN_EXE_deepstream-test1");
-    let s = sample("sample_720p_60.h264");
+    let s = ds_testkit::sample("sample_720p_60.h264");
     let limit = Duration::from_secs(300);
     let expected = [
         ("nvstreammux", "width"),

@@ -3,21 +3,11 @@
 //! type (the `ds-contract` tables), and was set on this backend.
 use std::time::Duration;
 
-fn sample(name: &str) -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/");
-    std::path::Path::new(p)
-        .join(name)
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 #[test]
 fn every_property_test2_sets_is_in_nvidias_contract() {
     let settings = ds_testkit::contract::check_app(
         env!("CARGO_BIN_EXE_deepstream-test2"),
-        &["--no-display", &sample("sample_720p_60.h264")],
+        &["--no-display", &ds_testkit::sample("sample_720p_60.h264")],
         Duration::from_secs(300),
         true,
         &[

@@ -3,19 +3,9 @@
 //! type (the `ds-contract` tables), and was set on this backend.
 use std::time::Duration;
 
-fn sample(name: &str) -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/");
-    std::path::Path::new(p)
-        .join(name)
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 #[test]
 fn every_property_test3_sets_is_in_nvidias_contract() {
-    let uri = format!("file://{}", sample("sample_720p_60.h264"));
+    let uri = format!("file://{}", ds_testkit::sample("sample_720p_60.h264"));
     ds_testkit::contract::check_app(
         env!("CARGO_BIN_EXE_deepstream-test3"),
         &["--no-display", "-i", &uri, &uri],

@@ -3,21 +3,11 @@
 //! type (the `ds-contract` tables), and was set on this backend.
 use std::time::Duration;
 
-fn sample(name: &str) -> String {
-    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples/");
-    std::path::Path::new(p)
-        .join(name)
-        .canonicalize()
-        .unwrap()
-        .display()
-        .to_string()
-}
-
 #[test]
 fn every_property_test4_sets_is_in_nvidias_contract() {
     // No broker listens on port 1: the run ends in an error after the
     // pipeline was built, which is all the property check needs.
-    let s = sample("sample_720p_60.h264");
+    let s = ds_testkit::sample("sample_720p_60.h264");
     ds_testkit::contract::check_app(
         env!("CARGO_BIN_EXE_deepstream-test4"),
         &[

@@ -18,6 +18,16 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+/// The absolute path of `samples/<name>` of this repository (made by
+/// ci/samples.sh); panics naming it when it is missing.
+pub fn sample(name: &str) -> String {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../samples")).join(name);
+    path.canonicalize()
+        .unwrap_or_else(|e| panic!("{}: {e} (run ci/samples.sh)", path.display()))
+        .display()
+        .to_string()
+}
+
 /// A finished run of an app.
 #[derive(Debug)]
 pub struct Run {
