@@ -12,9 +12,12 @@
 //! config. An input that cannot be an H.264 elementary stream (empty, a
 //! container, another codec, text) is refused with one `Error:` line before
 //! the pipeline starts.
+mod probe;
+
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, props, PlatformInfo};
+use deepstream_common::{make, Output, PlatformInfo};
+use ds_core::app::{self, props};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::PathBuf;
@@ -38,14 +41,6 @@ struct Args {
     /// nvinfer config file (default: configs/dstest1_pgie_config.txt).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-/// Makes an element, or fails with the sample's message.
-fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
-    gst::ElementFactory::make(factory)
-        .name(name)
-        .build()
-        .with_context(|| format!("Unable to create {what} ({factory})"))
 }
 
 fn input_path(args: &Args) -> Result<PathBuf> {
@@ -107,29 +102,15 @@ fn check_h264(path: &std::path::Path) -> Result<()> {
 }
 
 fn main() {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => {}
-        Err(e) => {
-            // Pipeline errors were already printed by the bus handler, as
-            // the sample's bus_call prints them.
-            if e.downcast_ref::<app::PipelineError>().is_none() {
-                eprintln!("Error: {e:#}");
-            }
-            // An error before the first frame leaves the MP4 empty (filesink
-            // creates it when the pipeline starts): remove it rather than
-            // leave a file no player can open.
-            if let Some(out) = &args.output {
-                if std::fs::metadata(out).is_ok_and(|m| m.is_file() && m.len() == 0) {
-                    let _ = std::fs::remove_file(out);
-                }
-            }
-            std::process::exit(1);
-        }
-    }
+    let args: Args = deepstream_common::parse_args("deepstream-test1 <media file or uri>");
+    let output = Output::from_options(args.output.as_deref(), args.no_display);
+    let result = run(&args, &output);
+    deepstream_common::exit_on_error(result, || {
+        deepstream_common::sink::remove_empty_output(&output)
+    });
 }
 
-fn run(args: &Args) -> Result<()> {
+fn run(args: &Args, output: &Output) -> Result<()> {
     ds_open::init_and_report()?;
     let input = input_path(args)?;
     let config = match &args.config {
@@ -140,7 +121,7 @@ fn run(args: &Args) -> Result<()> {
     if !config.is_file() {
         bail!("{}: no such nvinfer config file", config.display());
     }
-    let platform = PlatformInfo::current();
+    let platform_info = PlatformInfo::new();
 
     print!("Creating Pipeline \n \n");
     let pipeline = gst::Pipeline::new();
@@ -156,34 +137,22 @@ fn run(args: &Args) -> Result<()> {
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
 
     // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
-    let mut tail: Vec<gst::Element> = Vec::new();
-    if let Some(out) = &args.output {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+    // The sample asks the platform question (and prints its line) here, so
+    // the extras ask it too.
+    platform_info.is_integrated_gpu();
+    let tail = match output {
+        Output::Display => vec![deepstream_common::render_sink(&platform_info)?],
+        Output::Mp4(path) => deepstream_common::mp4_tail(path)?,
+        Output::None => {
+            let sink = make("fakesink", "fake-sink", "fakesink")?;
+            props::set_property(&sink, "sync", false);
+            vec![sink]
         }
-        println!("Creating MP4 output {} \n", out.display());
-        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
-        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
-        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
-        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
-        let sink = make("filesink", "file-sink", "file sink")?;
-        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
-        tail.push(sink);
-    } else if args.no_display {
-        let sink = make("fakesink", "fake-sink", "fakesink")?;
-        props::set_property(&sink, "sync", false);
-        tail.push(sink);
-    } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
-        println!("Creating nv3dsink \n");
-        tail.push(make("nv3dsink", "nv3d-sink", "nv3dsink")?);
-    } else {
-        println!("Creating EGLSink \n");
-        tail.push(make("nveglglessink", "nvvideo-renderer", "egl sink")?);
-    }
+    };
 
     println!("Playing file {} ", input.display());
     props::set_property(&source, "location", input.to_string_lossy().as_ref());
+    // Only for the default nvstreammux, not the new one.
     if std::env::var("USE_NEW_NVSTREAMMUX").as_deref() != Ok("yes") {
         props::set_property(&streammux, "width", 1920u32);
         props::set_property(&streammux, "height", 1080u32);
@@ -204,6 +173,8 @@ fn run(args: &Args) -> Result<()> {
     ])?;
     pipeline.add_many(&tail)?;
 
+    // file-source -> h264-parser -> nvv4l2-decoder -> Stream-muxer ->
+    // primary-inference -> convertor -> onscreendisplay -> sink
     println!("Linking elements in the Pipeline \n");
     source.link(&h264parser)?;
     h264parser.link(&decoder)?;
@@ -221,27 +192,18 @@ fn run(args: &Args) -> Result<()> {
         prev = e.clone();
     }
 
-    // The metadata is complete at the OSD's sink pad.
+    // The probe goes on the OSD's sink pad: by then every element upstream
+    // has added its metadata.
     let osdsinkpad = nvosd
         .static_pad("sink")
         .context("Unable to get sink pad of nvosd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            deepstream_common::osd_sink_pad_buffer_probe(buffer.make_mut(), "deepstream-test1");
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
         }
         gst::PadProbeReturn::Ok
     });
 
-    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
-    let stopper = app::Interrupter::new(&pipeline);
-    ctrlc::set_handler(move || {
-        stopper.interrupt();
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
     println!("Starting pipeline \n");
-    let result = app::run(&pipeline);
-    pipeline.set_state(gst::State::Null)?;
-    result?;
-    Ok(())
+    deepstream_common::run(&pipeline)
 }

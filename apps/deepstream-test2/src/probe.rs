@@ -11,11 +11,53 @@
 //! Values are printed as Python prints them (`print("a=", x)` puts a space
 //! between; floats as Python's `repr`, see [`py_float`]). The open nvtracker
 //! reports the probation frames of a target when it is confirmed.
-use deepstream_common::{summary, ObjCounter};
 use ds_core::osd::Color;
 use ds_core::tracker::{MiscDataKind, TargetMiscDataRef};
 use ds_core::BatchMeta;
 use gstreamer as gst;
+
+/// Class ids of the sample's 4-class detector.
+pub const PGIE_CLASS_ID_VEHICLE: i32 = 0;
+/// Two-wheelers.
+pub const PGIE_CLASS_ID_BICYCLE: i32 = 1;
+/// Persons.
+pub const PGIE_CLASS_ID_PERSON: i32 = 2;
+/// Road signs.
+pub const PGIE_CLASS_ID_ROADSIGN: i32 = 3;
+
+/// Objects per class in one frame (the sample's `obj_counter`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct ObjCounter {
+    /// Vehicles.
+    pub vehicle: u32,
+    /// Two-wheelers.
+    pub bicycle: u32,
+    /// Persons.
+    pub person: u32,
+    /// Road signs.
+    pub roadsign: u32,
+}
+
+impl ObjCounter {
+    /// Counts one object of `class_id` (other classes are ignored).
+    pub fn count(&mut self, class_id: i32) {
+        match class_id {
+            PGIE_CLASS_ID_VEHICLE => self.vehicle += 1,
+            PGIE_CLASS_ID_BICYCLE => self.bicycle += 1,
+            PGIE_CLASS_ID_PERSON => self.person += 1,
+            PGIE_CLASS_ID_ROADSIGN => self.roadsign += 1,
+            _ => {}
+        }
+    }
+}
+
+/// The text the sample draws and prints for a frame.
+pub fn summary(frame_number: i32, num_rects: u32, vehicles: u32, persons: u32) -> String {
+    format!(
+        "Frame Number={frame_number} Number of Objects={num_rects} \
+         Vehicle_count={vehicles} Person_count={persons}"
+    )
+}
 
 /// A float as Python's `print` shows it (`repr` of the `float`, i.e. of the
 /// f64 value of `x`): the shortest decimal that reads back, with `.0` on

@@ -18,6 +18,8 @@
 //! - `--output out.mp4` writes the OSD output to MP4 instead of a window;
 //!   `--no-display` runs without a window;
 //! - a missing camera device is reported before the pipeline is built.
+mod probe;
+
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use ds_core::app::{self, props, PlatformInfo};
@@ -360,10 +362,7 @@ fn run(args: &Args) -> Result<()> {
         .context("Unable to get sink pad of nvosd")?;
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            deepstream_common::osd_sink_pad_buffer_probe(
-                buffer.make_mut(),
-                "deepstream-usb-camera",
-            );
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut());
         }
         gst::PadProbeReturn::Ok
     });

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod contract;
+pub mod golden;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -27,6 +27,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub mod bus;
+pub mod cuda;
 pub mod perf;
 pub mod platform;
 pub mod props;

@@ -1,12 +1,17 @@
 //! Platform detection, as the samples' `platform_info.py` uses it to pick
 //! sinks (`nv3dsink` on Jetson, `nveglglessink` on dGPU machines).
 //!
-//! The Python helper asks CUDA whether the GPU is integrated; without CUDA
-//! (the open backend) we read the same fact from the files a Jetson has:
+//! The Python helper asks CUDA whether the GPU is integrated, and so do we
+//! ([`cuda::integrated_gpu`](super::cuda::integrated_gpu)): that is what
+//! tells a Jetson (integrated) from an ARM server with a discrete GPU (SBSA:
+//! GH200, IGX with a dGPU), which are both aarch64. Without a CUDA driver
+//! (the open backend's usual machine) we read the same fact from the files
+//! a Jetson has:
 //!
 //! * aarch64: the target architecture (`cfg!(target_arch = "aarch64")`, which
 //!   is what `platform.uname()[4] == 'aarch64'` tells a native process);
-//! * integrated GPU (Jetson / Tegra): `/etc/nv_tegra_release` exists, or
+//! * integrated GPU (Jetson / Tegra): CUDA's answer for device 0 when the
+//!   driver answers; otherwise `/etc/nv_tegra_release` exists, or
 //!   `/proc/device-tree/compatible` contains `nvidia,tegra`;
 //! * discrete GPU: not integrated, and `/dev/nvidia0` exists or `nvidia-smi`
 //!   is on `PATH`;
@@ -121,6 +126,7 @@ pub struct PlatformProbe {
     root: PathBuf,
     search_path: Vec<PathBuf>,
     aarch64: bool,
+    cuda: bool,
 }
 
 impl Default for PlatformProbe {
@@ -130,8 +136,8 @@ impl Default for PlatformProbe {
 }
 
 impl PlatformProbe {
-    /// Probes the real machine: root `/`, `$PATH`, the compile target's
-    /// architecture.
+    /// Probes the real machine: CUDA's answer first, then root `/`, `$PATH`,
+    /// the compile target's architecture.
     ///
     /// ```
     /// let _ = ds_core::app::PlatformProbe::new().detect();
@@ -143,6 +149,7 @@ impl PlatformProbe {
                 .map(|p| std::env::split_paths(&p).collect())
                 .unwrap_or_default(),
             aarch64: cfg!(target_arch = "aarch64"),
+            cuda: true,
         }
     }
 
@@ -150,7 +157,8 @@ impl PlatformProbe {
     /// `proc/device-tree/compatible`, `proc/version`, `dev/nvidia0`) under
     /// `root` instead of `/`, and looks for `nvidia-smi` in `root/usr/bin`,
     /// `root/usr/sbin` and `root/bin` (override with
-    /// [`search_path`](Self::search_path)).
+    /// [`search_path`](Self::search_path)). CUDA is not asked (a fake root
+    /// describes a machine that is not this one).
     ///
     /// ```
     /// let empty = std::env::temp_dir().join("ds-core-doc-no-such-root");
@@ -163,6 +171,21 @@ impl PlatformProbe {
             .iter()
             .map(|d| root.join(d))
             .collect();
+        self.cuda = false;
+        self
+    }
+
+    /// Whether to ask the CUDA driver first (on by default, off after
+    /// [`root`](Self::root)).
+    ///
+    /// ```
+    /// let p = ds_core::app::PlatformProbe::new()
+    ///     .root(std::path::Path::new("/nonexistent-root"))
+    ///     .cuda(false);
+    /// assert!(!p.is_integrated_gpu());
+    /// ```
+    pub fn cuda(mut self, ask: bool) -> Self {
+        self.cuda = ask;
         self
     }
 
@@ -194,14 +217,21 @@ impl PlatformProbe {
         self.root.join(rel)
     }
 
-    /// Whether the GPU is integrated (Jetson): `etc/nv_tegra_release` exists
-    /// or `proc/device-tree/compatible` names `nvidia,tegra`.
+    /// Whether the GPU is integrated (Jetson): CUDA's answer for device 0
+    /// when the driver answers (and [`cuda`](Self::cuda) is on); otherwise
+    /// `etc/nv_tegra_release` exists or `proc/device-tree/compatible` names
+    /// `nvidia,tegra`.
     ///
     /// ```
     /// let p = ds_core::app::PlatformProbe::new().root(std::path::Path::new("/nonexistent-root"));
     /// assert!(!p.is_integrated_gpu());
     /// ```
     pub fn is_integrated_gpu(&self) -> bool {
+        if self.cuda {
+            if let Ok(integrated) = super::cuda::integrated_gpu() {
+                return integrated;
+            }
+        }
         if self.file("etc/nv_tegra_release").is_file() {
             return true;
         }
@@ -226,14 +256,20 @@ impl PlatformProbe {
             .unwrap_or(false)
     }
 
-    /// Whether a discrete NVIDIA GPU is present: not integrated, and
-    /// `dev/nvidia0` exists or `nvidia-smi` is in the search path.
+    /// Whether a discrete NVIDIA GPU is present: CUDA's device 0 is not
+    /// integrated; without a CUDA answer, not integrated and `dev/nvidia0`
+    /// exists or `nvidia-smi` is in the search path.
     ///
     /// ```
     /// let p = ds_core::app::PlatformProbe::new().root(std::path::Path::new("/nonexistent-root"));
     /// assert!(!p.has_discrete_gpu());
     /// ```
     pub fn has_discrete_gpu(&self) -> bool {
+        if self.cuda {
+            if let Ok(integrated) = super::cuda::integrated_gpu() {
+                return !integrated;
+            }
+        }
         if self.is_integrated_gpu() {
             return false;
         }
