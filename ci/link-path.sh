@@ -25,6 +25,8 @@
 #    LD_LIBRARY_PATH=<scratch>/lib: it must print
 #    `DeepStream backend: nvidia (DeepStream 7.1 at <scratch>)` and 60 frame
 #    lines.
+# 4. Runs every app's golden stdout test (apps/*/tests/golden.rs: the app's
+#    stdout line by line against the Python sample's) on the nvidia build.
 #
 # NVIDIA's GStreamer plugins do not exist here, so the run sets the test
 # switch DS_OPEN_ELEMENTS=1: ds_open::register() then registers the open
@@ -202,5 +204,16 @@ phase guard guard_fails_on_a_changed_header
 phase build build
 phase linkage check_linkage
 phase tests tests
+golden() {
+  local pkgs=() dir
+  for dir in apps/*/; do
+    [[ -f $dir/tests/golden.rs ]] && pkgs+=(-p "$(basename "$dir")")
+  done
+  ((${#pkgs[@]})) || die "no app has tests/golden.rs"
+  nv env -u DISPLAY -u WAYLAND_DISPLAY cargo test "${pkgs[@]}" --test golden
+  say "golden stdout tests passed on the nvidia build: ${pkgs[*]}"
+}
+
 phase test1 test1
+phase golden golden
 say ok
