@@ -5,6 +5,9 @@
 //! Works on both backends of [`ds_sys`]: NVIDIA's DeepStream 7.1 libraries or
 //! the open Rust implementation. See [`backend`].
 //!
+//! Coming from NVIDIA's Python bindings (pyds)? [`pyds_guide`] maps every
+//! pyds call of the sample apps to its counterpart here.
+//!
 //! ```
 //! ds_core::init().unwrap();
 //! println!("running on the {} backend", ds_core::backend());
@@ -17,6 +20,8 @@ pub mod meta;
 pub mod osd;
 pub mod parser;
 pub mod planes;
+#[doc = include_str!("../../../docs/pyds-to-ds-core.md")]
+pub mod pyds_guide {}
 pub mod surface;
 pub mod tensor;
 pub mod time;
