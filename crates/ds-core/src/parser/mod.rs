@@ -7,8 +7,8 @@
 //! references; a small C++ bridge in ds-sys (`ds_sys::parser`) converts them,
 //! and this module is the safe API over it:
 //!
-//! * **Writing a parser in Rust** ([`export_bbox_parser!`],
-//!   [`export_classifier_parser!`]): a plain Rust function gets typed views
+//! * **Writing a parser in Rust** ([`export_bbox_parser!`](crate::export_bbox_parser),
+//!   [`export_classifier_parser!`](crate::export_classifier_parser)): a plain Rust function gets typed views
 //!   of the output layers ([`Layer`]: name, dims, data type, `&[f32]` data),
 //!   the network info and the detection params, and pushes
 //!   [`DetectedObject`]s; the macro exports it under NVIDIA's ABI. A panic or
