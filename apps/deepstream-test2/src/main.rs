@@ -1,35 +1,37 @@
-//! deepstream-test2 in Rust: a faithful port of NVIDIA's Python sample.
+//! deepstream-test2 in Rust: a faithful port of NVIDIA's Python sample
+//! `deepstream_test_2.py` (release 1.2.0, DeepStream 7.1).
 //!
 //! `filesrc ! h264parse ! nvv4l2decoder ! nvstreammux ! nvinfer (primary) !
 //! nvtracker ! nvinfer (secondary 1) ! nvinfer (secondary 2) !
 //! nvvideoconvert ! nvdsosd ! <sink>`, with the sample's probe on the OSD's
-//! sink pad (`Frame Number=… Number of Objects=… Vehicle_count=…
-//! Person_count=…`). The tracker's properties come from the `[tracker]` group
-//! of configs/dstest2_tracker_config.txt, as the sample reads them
-//! (tracker-width, tracker-height, gpu-id, ll-lib-file, ll-config-file;
-//! past-frame meta is always attached, as by NVIDIA's tracker since 6.3);
-//! with the second argument 1 the probe prints that meta.
+//! sink pad (src/probe.rs): the `Frame Number=… Number of Objects=…
+//! Vehicle_count=… Person_count=…` line per frame, then the tracker's
+//! past-frame meta whenever nvtracker attaches it. The tracker's properties
+//! come from the `[tracker]` group of dstest2_tracker_config.txt, as the
+//! sample reads them.
 //!
 //! Secondary classifiers: NVIDIA's vehicle make/type models are not
 //! redistributable; the open setup runs two face-attribute classifiers
 //! (gender, emotion; see configs/dstest2_sgie*_config.txt) on persons.
 //!
-//! Beyond the sample: no argument runs the default sample clip;
-//! `--output out.mp4` writes the OSD output to MP4 instead of a window;
-//! `--no-display` runs without a window; `--verbose` (hidden) prints one
-//! `Object <id> <class> <sgie1 label> <sgie2 label>` line per object.
-use anyhow::{bail, Context, Result};
-use clap::Parser;
-use ds_core::app::{self, props, PlatformInfo};
-use gstreamer as gst;
-use gstreamer::prelude::*;
-use std::path::PathBuf;
-
+//! Beyond the sample (see README.md): no argument runs the default sample
+//! clip; `--output out.mp4` writes the OSD output to MP4 instead of a
+//! window; `--no-display` runs without a window; `--verbose` (hidden) prints
+//! one `Object <id> <class> <sgie1 label> <sgie2 label>` line per object.
 mod probe;
 
-/// Root of this repository at build time (for the default sample/config).
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use deepstream_common::{make, Output, PlatformInfo};
+use ds_core::app::{self, props};
+use gstreamer as gst;
+use gstreamer::glib;
+use gstreamer::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Root of this repository at build time (for the default sample).
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-const MUXER_BATCH_TIMEOUT_USEC: i32 = 4_000_000;
+const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
 
 /// DeepStream test2: detector + tracker + two secondary classifiers on one H.264 file.
 #[derive(Parser, Debug)]
@@ -37,10 +39,10 @@ const MUXER_BATCH_TIMEOUT_USEC: i32 = 4_000_000;
 struct Args {
     /// H.264 elementary stream to play (default: samples/sample_720p.h264).
     input: Option<String>,
-    /// 1: print the tracker's past-frame meta, as the sample's second argument
-    /// (nvtracker attaches it with enable-past-frame=1 in the tracker config).
-    #[arg(value_name = "0/1", value_parser = clap::value_parser!(u8).range(0..=1))]
-    past_tracking: Option<u8>,
+    /// Further arguments are ignored, as the sample ignores them (its only
+    /// check is `len(args) < 2`).
+    #[arg(hide = true)]
+    ignored: Vec<String>,
     /// Write the OSD output to this MP4 file instead of a window.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -50,73 +52,6 @@ struct Args {
     /// Print `Object <id> <class> <label1> <label2>` per object (for tests).
     #[arg(long, hide = true)]
     verbose: bool,
-}
-
-/// A config file: NVIDIA's stock one on the nvidia backend, ours on the
-/// open backend (see `deepstream_common::config_dir`).
-fn config_file(name: &str) -> Result<PathBuf> {
-    deepstream_common::default_config(name).map_err(anyhow::Error::msg)
-}
-
-/// Sets the nvtracker properties from the `[tracker]` group of the sample's
-/// tracker config, as the sample does (`ll-config-file` is resolved against
-/// the config's directory).
-fn configure_tracker(tracker: &gst::Element, path: &std::path::Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    let mut in_tracker = false;
-    for (n, raw) in text.lines().enumerate() {
-        let line = raw.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        if line.starts_with('[') {
-            in_tracker = line == "[tracker]";
-            continue;
-        }
-        if !in_tracker {
-            continue;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            bail!("{}:{}: expected key=value", path.display(), n + 1);
-        };
-        let (key, value) = (key.trim(), value.trim());
-        let int = || -> Result<u32> {
-            value.parse().with_context(|| {
-                format!(
-                    "{}:{}: bad value '{value}' for {key}",
-                    path.display(),
-                    n + 1
-                )
-            })
-        };
-        // The keys the sample reads, set as it sets them; NVIDIA's tracker
-        // has had no enable-batch-process / enable-past-frame since 6.3
-        // (past-frame output is always on), so the sample reads neither.
-        match key {
-            "tracker-width" | "tracker-height" | "gpu-id" => {
-                props::set_property(tracker, key, int()?);
-            }
-            "ll-lib-file" => {
-                props::set_property(tracker, key, value);
-            }
-            "ll-config-file" => {
-                let p = dir.join(value);
-                props::set_property(tracker, key, p.to_string_lossy().as_ref());
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// Makes an element, or fails with the sample's message.
-fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
-    gst::ElementFactory::make(factory)
-        .name(name)
-        .build()
-        .with_context(|| format!("Unable to create {what} ({factory})"))
 }
 
 fn input_path(args: &Args) -> Result<PathBuf> {
@@ -137,29 +72,72 @@ fn input_path(args: &Args) -> Result<PathBuf> {
     Ok(path)
 }
 
-fn main() {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => {}
-        Err(e) => {
-            // Pipeline errors were already printed by the bus handler, as
-            // the sample's bus_call prints them.
-            if e.downcast_ref::<app::PipelineError>().is_none() {
-                eprintln!("Error: {e:#}");
-            }
-            std::process::exit(1);
-        }
-    }
+/// A config file of the sample, from the folder of the elements that run
+/// (see `deepstream_common::config_dir`).
+fn config_file(name: &str) -> Result<PathBuf> {
+    deepstream_common::default_config(name).map_err(anyhow::Error::msg)
 }
 
-fn run(args: &Args) -> Result<()> {
+/// The sample's "Set properties of tracker": every key of the `[tracker]`
+/// group of `path` that the sample knows becomes the nvtracker property of
+/// the same name (integers through `getint`, paths as strings), in the
+/// file's order; other keys are ignored, as the sample ignores them. The
+/// file is a GLib key file, as the sample's `configparser` reads it.
+/// `ll-config-file` is resolved against the config's folder (the sample
+/// passes it on as is, relative to the folder it runs in, which is the
+/// config's).
+fn configure_tracker(tracker: &gst::Element, path: &Path) -> Result<()> {
+    let config = glib::KeyFile::new();
+    config
+        .load_from_file(path, glib::KeyFileFlags::NONE)
+        .with_context(|| format!("{}: cannot read the tracker config", path.display()))?;
+    let bad =
+        |key: &str, e: glib::Error| anyhow::anyhow!("{}: [tracker] {key}: {e}", path.display());
+    let keys = config
+        .keys("tracker")
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    for key in keys {
+        let key = key.as_str();
+        match key {
+            "tracker-width" | "tracker-height" | "gpu-id" => {
+                let value = config.integer("tracker", key).map_err(|e| bad(key, e))?;
+                let value = u32::try_from(value).map_err(|_| {
+                    anyhow::anyhow!("{}: [tracker] {key}: {value} is negative", path.display())
+                })?;
+                props::set_property(tracker, key, value);
+            }
+            "ll-lib-file" => {
+                let value = config.string("tracker", key).map_err(|e| bad(key, e))?;
+                props::set_property(tracker, key, value.as_str());
+            }
+            "ll-config-file" => {
+                let value = config.string("tracker", key).map_err(|e| bad(key, e))?;
+                let value = path.parent().unwrap_or(Path::new(".")).join(value.as_str());
+                props::set_property(tracker, key, value.to_string_lossy().as_ref());
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn main() {
+    let args: Args = deepstream_common::parse_args("deepstream-test2 <h264_elementary_stream>");
+    let output = Output::from_options(args.output.as_deref(), args.no_display);
+    let result = run(&args, &output);
+    deepstream_common::exit_on_error(result, || {
+        deepstream_common::sink::remove_empty_output(&output)
+    });
+}
+
+fn run(args: &Args, output: &Output) -> Result<()> {
     ds_open::init_and_report()?;
     let input = input_path(args)?;
     let pgie_config = config_file("dstest2_pgie_config.txt")?;
     let sgie1_config = config_file("dstest2_sgie1_config.txt")?;
     let sgie2_config = config_file("dstest2_sgie2_config.txt")?;
     let tracker_config = config_file("dstest2_tracker_config.txt")?;
-    let platform = PlatformInfo::current();
+    let platform_info = PlatformInfo::new();
 
     print!("Creating Pipeline \n \n");
     let pipeline = gst::Pipeline::new();
@@ -178,40 +156,27 @@ fn run(args: &Args) -> Result<()> {
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
 
     // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
-    let mut tail: Vec<gst::Element> = Vec::new();
-    if let Some(out) = &args.output {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+    // The sample asks the platform question (and prints its line) here, so
+    // the extras ask it too.
+    platform_info.is_integrated_gpu();
+    let tail = match output {
+        Output::Display => vec![deepstream_common::render_sink(&platform_info)?],
+        Output::Mp4(path) => deepstream_common::mp4_tail(path)?,
+        Output::None => {
+            let sink = make("fakesink", "fake-sink", "fakesink")?;
+            props::set_property(&sink, "sync", false);
+            vec![sink]
         }
-        println!("Creating MP4 output {} \n", out.display());
-        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
-        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
-        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
-        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
-        let sink = make("filesink", "file-sink", "file sink")?;
-        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
-        tail.push(sink);
-    } else if args.no_display {
-        let sink = make("fakesink", "fake-sink", "fakesink")?;
-        props::set_property(&sink, "sync", false);
-        tail.push(sink);
-    } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
-        println!("Creating nv3dsink \n");
-        tail.push(make("nv3dsink", "nv3d-sink", "nv3dsink")?);
-    } else {
-        println!("Creating EGLSink \n");
-        tail.push(make("nveglglessink", "nvvideo-renderer", "egl sink")?);
-    }
+    };
 
     println!("Playing file {} ", input.display());
     props::set_property(&source, "location", input.to_string_lossy().as_ref());
-    if std::env::var("USE_NEW_NVSTREAMMUX").as_deref() != Ok("yes") {
-        props::set_property(&streammux, "width", 1920u32);
-        props::set_property(&streammux, "height", 1080u32);
-        props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    }
+    props::set_property(&streammux, "width", 1920u32);
+    props::set_property(&streammux, "height", 1080u32);
     props::set_property(&streammux, "batch-size", 1u32);
+    props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
+
+    // Set properties of pgie and sgie
     props::set_property(
         &pgie,
         "config-file-path",
@@ -227,6 +192,8 @@ fn run(args: &Args) -> Result<()> {
         "config-file-path",
         sgie2_config.to_string_lossy().as_ref(),
     );
+
+    // Set properties of tracker
     configure_tracker(&tracker, &tracker_config)?;
 
     println!("Adding elements to Pipeline \n");
@@ -244,6 +211,9 @@ fn run(args: &Args) -> Result<()> {
     ])?;
     pipeline.add_many(&tail)?;
 
+    // file-source -> h264-parser -> nvv4l2-decoder -> Stream-muxer ->
+    // primary-inference -> tracker -> secondary1 -> secondary2 ->
+    // convertor -> onscreendisplay -> sink
     println!("Linking elements in the Pipeline \n");
     source.link(&h264parser)?;
     h264parser.link(&decoder)?;
@@ -263,29 +233,19 @@ fn run(args: &Args) -> Result<()> {
         prev = e.clone();
     }
 
-    // The metadata is complete at the OSD's sink pad.
+    // The probe goes on the OSD's sink pad: by then every element upstream
+    // has added its metadata.
     let osdsinkpad = nvosd
         .static_pad("sink")
         .context("Unable to get sink pad of nvosd")?;
     let verbose = args.verbose;
-    let past_tracking = args.past_tracking == Some(1);
     osdsinkpad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
         if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
-            probe::osd_sink_pad_buffer_probe(buffer.make_mut(), verbose, past_tracking);
+            probe::osd_sink_pad_buffer_probe(buffer.make_mut(), verbose);
         }
         gst::PadProbeReturn::Ok
     });
 
-    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
-    let stopper = app::Interrupter::new(&pipeline);
-    ctrlc::set_handler(move || {
-        stopper.interrupt();
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
     println!("Starting pipeline \n");
-    let result = app::run(&pipeline);
-    pipeline.set_state(gst::State::Null)?;
-    result?;
-    Ok(())
+    deepstream_common::run(&pipeline)
 }

@@ -1,9 +1,9 @@
 //! The sample's OSD sink-pad probe: counts objects per class and adds the
 //! frame's summary text (printed to stdout too).
 //!
-//! With the sample's second argument 1 it also prints the tracker's
-//! past-frame meta (`NVDS_TRACKER_PAST_FRAME_META`, a batch user meta that
-//! nvtracker attaches with `enable-past-frame=1`), with the sample's labels
+//! After the frames it prints the tracker's past-frame meta
+//! (`NVDS_TRACKER_PAST_FRAME_META`, a batch user meta) whenever nvtracker
+//! attached one, as release 1.2.0 of the sample does, with the sample's labels
 //! in its order: per stream `streamId=` and `surfaceStreamID=`, per target
 //! `numobj=`, `uniqueId=`, `classId=`, `objLabel=`, per past frame
 //! `frameNum:`, `tBbox.left:`, `tBbox.width:`, `tBbox.top:`, `tBbox.right:`
@@ -119,34 +119,37 @@ pub fn past_frame_lines(batch: &BatchMeta) -> Vec<String> {
     out
 }
 
-/// Processes one buffer: for each frame, count the objects by class, set
-/// their border colour, add a display meta with the summary text, print it.
+/// `osd_sink_pad_buffer_probe`: for each frame, counts the objects by
+/// class, adds a display meta with the summary text and prints it (the
+/// boxes keep the colours nvinfer gave them).
 /// With `verbose`, also prints one `Object <id> <class> <gender> <emotion>` line per object
 /// (the labels of the classifiers with `gie-unique-id` 2 and 3, `-` when absent).
-/// With `past_tracking`, then prints the batch's past-frame meta
-/// ([`past_frame_lines`]).
-pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool, past_tracking: bool) {
+/// Then prints the batch's past-frame meta ([`past_frame_lines`]).
+pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool) {
     let Some(batch) = BatchMeta::from_buffer_mut(buffer) else {
         return;
     };
     let mut batch = batch.lock();
     for mut frame in batch.frames_mut() {
-        let mut counts = ObjCounter::default();
-        for obj in frame.objects_mut() {
-            counts.count(obj.class_id());
+        let mut obj_counter = ObjCounter::default();
+        for obj in frame.objects() {
+            obj_counter.count(obj.class_id());
         }
         let text = summary(
             frame.frame_num(),
             frame.num_obj_meta(),
-            counts.vehicle,
-            counts.person,
+            obj_counter.vehicle,
+            obj_counter.person,
         );
+        // A display meta from the batch's pool: its memory stays with the
+        // batch, so the OSD downstream can draw it.
         match frame.new_display_meta() {
             Ok(display) => match display.add_text(&text) {
                 Ok(params) => {
                     params.set_offsets(10, 12);
                     params.set_font_name("Serif");
                     params.set_font_size(10);
+                    // White text on a black background.
                     params.set_font_color(Color::clamped(1.0, 1.0, 1.0, 1.0));
                     params.set_bg_color(Color::clamped(0.0, 0.0, 0.0, 1.0));
                 }
@@ -175,10 +178,9 @@ pub fn osd_sink_pad_buffer_probe(buffer: &mut gst::BufferRef, verbose: bool, pas
             }
         }
     }
-    if past_tracking {
-        for line in past_frame_lines(&batch) {
-            println!("{line}");
-        }
+    // Past tracking meta data.
+    for line in past_frame_lines(&batch) {
+        println!("{line}");
     }
 }
 

@@ -1,80 +1,65 @@
-//! deepstream-test2 end to end on the short sample (60 frames): the Python
-//! sample's stdout, stable tracker ids, labels from both secondary
-//! classifiers on persons, the tracker's past-frame meta (printed with the
-//! second argument 1 only), the MP4 output, and a user error.
+//! deepstream-test2 end to end on the short sample (60 frames) with the
+//! port's extras: `--no-display` keeps the sample's lines, the tracker
+//! keeps ids and classes (`--verbose`), both secondary classifiers label
+//! persons, the MP4 output holds every frame; and a user error.
+mod past_frame;
+
+use ds_testkit::golden::Golden;
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_deepstream-test2");
+/// Generous: debug builds on a shared 2-core machine.
+const LIMIT: Duration = Duration::from_secs(600);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn short_sample() -> PathBuf {
-    let p = root().join("samples/sample_720p_60.h264");
-    assert!(p.is_file(), "{} is missing: run ci/samples.sh", p.display());
+fn short_sample() -> String {
     for m in ["nanodet-m-416.onnx", "gender-64.onnx", "emotion-64.onnx"] {
         assert!(
             root().join("models").join(m).is_file(),
             "models/{m} is missing: run ci/models.sh"
         );
     }
-    p
-}
-
-fn test2(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_deepstream-test2"))
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .output()
-        .expect("runs deepstream-test2")
+    ds_testkit::sample("sample_720p_60.h264")
 }
 
 #[test]
-fn prints_the_samples_lines_tracks_and_classifies() {
+fn no_display_keeps_the_samples_lines_tracks_and_classifies() {
     let sample = short_sample();
-    let out = test2(&["--no-display", "--verbose", sample.to_str().unwrap(), "1"]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "exit {:?}\n{stderr}", out.status);
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        lines[0],
-        "DeepStream backend: open (Rust implementation, CPU)"
+    let run = ds_testkit::run(BIN, &["--no-display", "--verbose", &sample], LIMIT);
+    assert!(
+        run.status.success(),
+        "exit {:?}\n{}",
+        run.status,
+        run.stderr
     );
-    for expected in [
-        "Creating Pipeline ",
-        "Creating Source ",
-        "Creating H264Parser ",
-        "Creating Decoder ",
-        "Adding elements to Pipeline ",
-        "Linking elements in the Pipeline ",
-        "Starting pipeline ",
-    ] {
-        assert!(lines.contains(&expected), "missing line {expected:?}");
-    }
-    assert_eq!(lines.last(), Some(&"End-of-stream"));
 
-    // The sample's per-frame line, for every frame in order.
-    let mut frames = Vec::new();
-    let mut persons_total = 0;
-    for l in lines.iter().filter(|l| l.starts_with("Frame Number=")) {
-        let nums: Vec<u32> = l
-            .split(' ')
-            .filter_map(|kv| kv.rsplit_once('=').map(|(_, v)| v.parse().unwrap()))
-            .collect();
-        assert_eq!(
-            *l,
-            format!(
-                "Frame Number={} Number of Objects={} Vehicle_count={} Person_count={}",
-                nums[0], nums[1], nums[2], nums[3]
-            )
-        );
-        persons_total += nums[3];
-        frames.push(nums[0]);
-    }
-    assert_eq!(frames, (0..60).collect::<Vec<_>>());
+    // --no-display replaces only the sink's line; --verbose adds the
+    // Object lines.
+    let without_sink = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/stdout.txt"),
+    )
+    .unwrap()
+    .replace("Creating EGLSink ||Creating nv3dsink \n\n", "");
+    let sample_lines: String = run
+        .stdout
+        .lines()
+        .filter(|l| !l.starts_with("Object "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    Golden::parse(&without_sink)
+        .check(&sample_lines)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let persons_total: u32 = past_frame::frame_lines(&run.stdout)
+        .iter()
+        .map(|f| f[3])
+        .sum();
     assert!(persons_total > 0, "the clip shows persons");
 
     // --verbose: Object <id> <class> <gender> <emotion>
@@ -122,95 +107,24 @@ fn prints_the_samples_lines_tracks_and_classifies() {
     }
     assert!(labelled > 0, "persons get labels from both classifiers");
 
-    check_past_frame_lines(&lines, &class_of);
-}
-
-/// The value of `line` after `prefix` (the sample's `print("x=", v)` /
-/// `print('x:', v)` form: label, one space, value).
-fn value<'a>(line: &'a str, prefix: &str) -> &'a str {
-    line.strip_prefix(prefix)
-        .and_then(|v| v.strip_prefix(' '))
-        .unwrap_or_else(|| panic!("expected {prefix:?}, got {line:?}"))
-}
-
-/// A float printed as Python prints one (`412.0`, `0.87109375`, `1e-05`).
-fn py_float(line: &str, prefix: &str) -> f64 {
-    let v = value(line, prefix);
-    assert!(v.contains('.') || v.contains('e'), "{line}");
-    v.parse().unwrap_or_else(|_| panic!("{line}"))
-}
-
-/// The past-frame printout: blocks in the sample's order after the frame
-/// line of the batch; each target is an object id seen with that class,
-/// reported for earlier frames.
-fn check_past_frame_lines(lines: &[&str], class_of: &HashMap<u64, i32>) {
-    let labels = ["Car", "Bicycle", "Person", "Roadsign"];
-    let mut current_frame = None;
-    let mut targets = 0;
-    let mut i = 0;
-    while i < lines.len() {
-        let l = lines[i];
-        if let Some(rest) = l.strip_prefix("Frame Number=") {
-            current_frame = rest.split(' ').next().map(|n| n.parse::<u32>().unwrap());
-            i += 1;
-            continue;
-        }
-        if !l.starts_with("streamId=") {
-            assert!(
-                !l.starts_with("numobj=") && !l.starts_with("frameNum:"),
-                "stray line {l:?}"
-            );
-            i += 1;
-            continue;
-        }
-        let frame = current_frame.expect("past-frame lines after a frame line");
-        assert_eq!(value(l, "streamId="), "0");
-        assert_eq!(value(lines[i + 1], "surfaceStreamID="), "0");
-        i += 2;
-        while i < lines.len() && lines[i].starts_with("numobj=") {
-            let n: usize = value(lines[i], "numobj=").parse().unwrap();
-            let id: u64 = value(lines[i + 1], "uniqueId=").parse().unwrap();
-            let class: i32 = value(lines[i + 2], "classId=").parse().unwrap();
-            let label = value(lines[i + 3], "objLabel=");
-            assert!(n > 0);
-            assert_eq!(class_of.get(&id), Some(&class), "uniqueId {id}");
-            assert_eq!(label, labels[class as usize]);
-            i += 4;
-            let mut last = None;
-            for _ in 0..n {
-                let f = &lines[i..i + 7];
-                let num: u32 = value(f[0], "frameNum:").parse().unwrap();
-                assert!(num < frame, "past frame {num} at frame {frame}");
-                assert!(last.is_none_or(|p| p < num), "frames in order");
-                last = Some(num);
-                let left = py_float(f[1], "tBbox.left:");
-                let width = py_float(f[2], "tBbox.width:");
-                let top = py_float(f[3], "tBbox.top:");
-                let height = py_float(f[4], "tBbox.right:");
-                assert!(width > 0.0 && height > 0.0, "{f:?}");
-                assert!(left > -width && top > -height, "{f:?}");
-                assert!(left < 1920.0 && top < 1080.0, "{f:?}");
-                let conf = py_float(f[5], "confidence:");
-                assert!(conf > 0.0 && conf <= 1.0, "{f:?}");
-                let _age: u32 = value(f[6], "age:").parse().unwrap();
-                i += 7;
-            }
-            targets += 1;
-        }
+    // The past-frame targets are tracked objects, with the same class.
+    let targets = past_frame::check_past_frame_lines(&lines);
+    assert!(!targets.is_empty(), "the tracker reported past frames");
+    for (id, class) in &targets {
+        assert_eq!(class_of.get(id), Some(class), "uniqueId {id}");
     }
-    assert!(targets > 0, "the tracker reported past frames");
 }
 
 #[test]
 fn writes_an_mp4_with_every_frame() {
     let sample = short_sample();
     let mp4 = std::env::temp_dir().join(format!("ds-test2-{}.mp4", std::process::id()));
-    let out = test2(&["--output", mp4.to_str().unwrap(), sample.to_str().unwrap()]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = ds_testkit::run(BIN, &["--output", mp4.to_str().unwrap(), &sample], LIMIT);
+    assert!(run.status.success(), "{}", run.stderr);
+    assert!(run
+        .stdout
+        .lines()
+        .any(|l| l == format!("Creating MP4 output {} ", mp4.display())));
     // Decode the MP4 and count the frames reaching the sink.
     let decoded = Command::new("gst-launch-1.0")
         .args(["-v", "filesrc"])
@@ -220,28 +134,19 @@ fn writes_an_mp4_with_every_frame() {
         .output()
         .expect("gst-launch-1.0 runs");
     std::fs::remove_file(&mp4).ok();
-    // Without the second argument the past-frame meta is not printed.
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.lines().any(|l| l.starts_with("Frame Number=")));
-    for prefix in ["streamId=", "numobj=", "frameNum:", "tBbox."] {
-        assert!(
-            !stdout.contains(prefix),
-            "{prefix} printed without the argument"
-        );
-    }
     let text = String::from_utf8_lossy(&decoded.stdout);
     let frames = text
         .lines()
         .filter(|l| l.contains("chain   ******"))
         .count();
     assert_eq!(frames, 60);
+    assert_eq!(past_frame::frame_lines(&run.stdout).len(), 60);
 }
 
 #[test]
 fn missing_input_is_one_error_line() {
-    let out = test2(&["--no-display", "/nonexistent/clip.h264"]);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = stderr.lines().collect();
+    let run = ds_testkit::run(BIN, &["--no-display", "/nonexistent/clip.h264"], LIMIT);
+    assert_eq!(run.status.code(), Some(1));
+    let lines: Vec<&str> = run.stderr.lines().collect();
     assert_eq!(lines, ["Error: /nonexistent/clip.h264: no such file"]);
 }

@@ -1,19 +1,19 @@
 //! deepstream-usb-camera in Rust: a faithful port of NVIDIA's Python sample
-//! `deepstream-test1-usbcam` (`deepstream_test_1_usb.py`).
+//! `deepstream-test1-usbcam` (`deepstream_test_1_usb.py`, release 1.2.0).
 //!
-//! `v4l2src device=<dev> ! video/x-raw,framerate=30/1 ! videoconvert !
+//! `v4l2src device=<dev> ! video/x-raw, framerate=30/1 ! videoconvert !
 //! nvvideoconvert ! video/x-raw(memory:NVMM) ! nvstreammux ! nvinfer !
-//! nvvideoconvert ! nvdsosd ! <sink sync=false>`, with the probe of
-//! deepstream-test1 on the OSD's sink pad: it counts vehicles and persons
-//! per frame, draws `Frame Number=… Number of Objects=… Vehicle_count=…
+//! nvvideoconvert ! nvdsosd ! <sink sync=false>`, with the sample's probe on
+//! the OSD's sink pad (src/probe.rs): it counts vehicles and persons per
+//! frame, draws `Frame Number=… Number of Objects=… Vehicle_count=…
 //! Person_count=…` and prints the same line.
 //!
-//! Beyond the sample:
+//! Beyond the sample (see README.md):
 //! - `--source test` replaces the camera with a live test pattern
 //!   (`videotestsrc is-live=true pattern=ball`, 640x480 at 30 fps);
-//!   `--source FILE` plays a video file as if it were the camera (decoded in
-//!   software, paced to the clock like a live source, at the file's own
-//!   frame rate);
+//!   `--source FILE` plays a video file as if it were a camera giving the
+//!   sample's 30 fps (decoded in software, `videorate` to 30 fps, paced to
+//!   the clock like a live source);
 //! - `--num-buffers N` stops after N frames (end-of-stream);
 //! - `--output out.mp4` writes the OSD output to MP4 instead of a window;
 //!   `--no-display` runs without a window;
@@ -22,13 +22,13 @@ mod probe;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, props, PlatformInfo};
+use deepstream_common::{make, Output, PlatformInfo};
+use ds_core::app::props;
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
 
-/// Root of this repository at build time (for the default config).
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
 /// The nvinfer config the sample uses (its `dstest1_pgie_config.txt`).
 const PGIE_CONFIG: &str = "dstest1_pgie_config.txt";
@@ -92,14 +92,16 @@ impl Source {
         }
         Ok(source)
     }
-}
 
-/// Makes an element, or fails with the sample's message.
-fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
-    gst::ElementFactory::make(factory)
-        .name(name)
-        .build()
-        .with_context(|| format!("Unable to create {what} ({factory})"))
+    /// What the sample's `Playing cam %s` line names: the device, or what
+    /// `--source` got.
+    fn name(&self) -> String {
+        match self {
+            Source::Camera(device) => device.clone(),
+            Source::Test => "test".into(),
+            Source::File(path) => path.display().to_string(),
+        }
+    }
 }
 
 /// `videotestsrc is-live=true pattern=ball ! video/x-raw,640x480,30/1` in a
@@ -131,22 +133,26 @@ fn test_source(num_buffers: Option<i32>) -> Result<gst::Element> {
     Ok(bin.upcast())
 }
 
-/// `filesrc ! decodebin ! identity sync=true` in a bin with one `src` pad:
-/// a file played like a camera. Decoders whose output is NVMM (NVIDIA's or
-/// the open `nvv4l2decoder`) are skipped: a camera gives system-memory
-/// frames, which is what the sample's `videoconvert` expects. `identity
+/// `filesrc ! decodebin ! videorate ! identity sync=true` in a bin with one
+/// `src` pad: a file played like a camera. Decoders whose output is NVMM
+/// (NVIDIA's or the open `nvv4l2decoder`) are skipped: a camera gives
+/// system-memory frames, which is what the sample's `videoconvert` expects.
+/// `videorate` gives the 30 fps the sample's caps ask the camera for
+/// (repeating or dropping frames of a file at another rate); `identity
 /// sync=true` paces the frames to the clock and makes the source live (no
-/// preroll). `--num-buffers` counts frames after the decoder (`filesrc`'s
-/// `num-buffers` would count blocks of bytes).
+/// preroll). `--num-buffers` counts the frames the stand-in delivers
+/// (`filesrc`'s `num-buffers` would count blocks of bytes).
 fn file_source(path: &Path, num_buffers: Option<i32>) -> Result<gst::Element> {
     let bin = gst::Bin::with_name("usb-cam-source");
     let src = make("filesrc", "file-source", "Source")?;
     props::set_property(&src, "location", path.to_string_lossy().as_ref());
     let decodebin = make("decodebin", "file-decoder", "decodebin")?;
+    let rate = make("videorate", "file-rate", "videorate")?;
     let pace = make("identity", "file-pacer", "identity")?;
     props::set_property(&pace, "sync", true);
-    bin.add_many([&src, &decodebin, &pace])?;
+    bin.add_many([&src, &decodebin, &rate, &pace])?;
     src.link(&decodebin)?;
+    rate.link(&pace)?;
     if let Some(n) = num_buffers {
         stop_after(
             &pace
@@ -164,9 +170,9 @@ fn file_source(path: &Path, num_buffers: Option<i32>) -> Result<gst::Element> {
         // GST_AUTOPLUG_SELECT_TRY = 0, GST_AUTOPLUG_SELECT_SKIP = 2.
         class.to_value(if outputs_nvmm(&factory) { 2 } else { 0 })
     });
-    let pace_weak = pace.downgrade();
+    let rate_weak = rate.downgrade();
     decodebin.connect_pad_added(move |_, pad| {
-        let Some(sink) = pace_weak.upgrade().and_then(|p| p.static_pad("sink")) else {
+        let Some(sink) = rate_weak.upgrade().and_then(|r| r.static_pad("sink")) else {
             return;
         };
         let is_video = pad
@@ -209,39 +215,27 @@ fn outputs_nvmm(factory: &gst::ElementFactory) -> bool {
 }
 
 fn main() {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => {}
-        Err(e) => {
-            // Pipeline errors were already printed by the bus handler, as
-            // the sample's bus_call prints them.
-            if e.downcast_ref::<app::PipelineError>().is_none() {
-                eprintln!("Error: {e:#}");
-            }
-            std::process::exit(1);
-        }
-    }
+    let args: Args = deepstream_common::parse_args("deepstream-usb-camera <v4l2-device-path>");
+    let output = Output::from_options(args.output.as_deref(), args.no_display);
+    let result = run(&args, &output);
+    deepstream_common::exit_on_error(result, || {
+        deepstream_common::sink::remove_empty_output(&output)
+    });
 }
 
-fn run(args: &Args) -> Result<()> {
+fn run(args: &Args, output: &Output) -> Result<()> {
     ds_open::init_and_report()?;
     let input = Source::from_args(args)?;
     let config = deepstream_common::default_config(PGIE_CONFIG).map_err(anyhow::Error::msg)?;
-    let platform = PlatformInfo::current();
+    let platform_info = PlatformInfo::new();
 
     print!("Creating Pipeline \n \n");
     let pipeline = gst::Pipeline::new();
 
+    // Source element for reading from the camera (or, extras, its stand-ins).
     print!("Creating Source \n \n");
     let source = match &input {
-        Source::Camera(dev) => {
-            let source = make("v4l2src", "usb-cam-source", "Source")?;
-            props::set_property(&source, "device", dev.as_str());
-            if let Some(n) = args.num_buffers {
-                props::set_property(&source, "num-buffers", n);
-            }
-            source
-        }
+        Source::Camera(_) => make("v4l2src", "usb-cam-source", "Source")?,
         Source::Test => test_source(args.num_buffers)?,
         Source::File(path) => file_source(path, args.num_buffers)?,
     };
@@ -256,69 +250,40 @@ fn run(args: &Args) -> Result<()> {
     let caps_vidconvsrc = make("capsfilter", "nvmm_caps", "capsfilter")?;
     let streammux = make("nvstreammux", "Stream-muxer", "NvStreamMux")?;
     let pgie = make("nvinfer", "primary-inference", "pgie")?;
+    // Converts from NV12 to RGBA as nvdsosd requires.
     let nvvidconv = make("nvvideoconvert", "convertor", "nvvidconv")?;
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
 
     // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
-    let mut tail: Vec<gst::Element> = Vec::new();
-    if let Some(out) = &args.output {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        println!("Creating MP4 output {} \n", out.display());
-        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
-        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
-        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
-        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
-        let sink = make("filesink", "file-sink", "file sink")?;
-        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
-        tail.push(sink);
-    } else if args.no_display {
-        let sink = make("fakesink", "fake-sink", "fakesink")?;
-        props::set_property(&sink, "sync", false);
-        tail.push(sink);
-    } else {
-        let sink = if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
-            println!("Creating nv3dsink \n");
-            make("nv3dsink", "nv3d-sink", "nv3dsink")?
-        } else {
-            println!("Creating EGLSink \n");
-            make("nveglglessink", "nvvideo-renderer", "egl sink")?
-        };
-        // Set sync = false to avoid late frame drops at the display-sink.
-        props::set_property(&sink, "sync", false);
-        tail.push(sink);
-    }
+    // The sample asks the platform question (and prints its line) here, so
+    // the extras ask it too.
+    platform_info.is_integrated_gpu();
+    let tail = match output {
+        Output::Display => vec![deepstream_common::render_sink(&platform_info)?],
+        Output::Mp4(path) => deepstream_common::mp4_tail(path)?,
+        Output::None => vec![make("fakesink", "fake-sink", "fakesink")?],
+    };
 
-    match &input {
-        Source::Camera(dev) => println!("Playing cam {dev} "),
-        Source::Test => {
-            println!("Playing test source (videotestsrc pattern=ball, 640x480, 30 fps) ")
+    // The sample names the device; the stand-ins name what --source got.
+    println!("Playing cam {} ", input.name());
+    props::set_property(&caps_v4l2src, "caps", caps("video/x-raw, framerate=30/1")?);
+    props::set_property(&caps_vidconvsrc, "caps", caps("video/x-raw(memory:NVMM)")?);
+    if let Source::Camera(device) = &input {
+        props::set_property(&source, "device", device.as_str());
+        if let Some(n) = args.num_buffers {
+            props::set_property(&source, "num-buffers", n);
         }
-        Source::File(path) => println!("Playing file {} as a camera ", path.display()),
     }
-    // The camera is asked for 30 fps, as in the sample; a file plays at its
-    // own frame rate.
-    let mut raw = gst::Caps::builder("video/x-raw");
-    if !matches!(input, Source::File(_)) {
-        raw = raw.field("framerate", gst::Fraction::new(30, 1));
-    }
-    props::set_property(&caps_v4l2src, "caps", raw.build());
-    props::set_property(
-        &caps_vidconvsrc,
-        "caps",
-        gst::Caps::builder("video/x-raw")
-            .features(["memory:NVMM"])
-            .build(),
-    );
     props::set_property(&streammux, "width", 1920u32);
     props::set_property(&streammux, "height", 1080u32);
     props::set_property(&streammux, "batch-size", 1u32);
     props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
-    // A camera is a live source.
-    props::set_property(&streammux, "live-source", true);
     props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
+    // Set sync = false to avoid late frame drops at the display-sink (on
+    // whichever sink ends the pipeline).
+    if let Some(sink) = tail.last() {
+        props::set_property(sink, "sync", false);
+    }
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([
@@ -334,14 +299,14 @@ fn run(args: &Args) -> Result<()> {
     ])?;
     pipeline.add_many(&tail)?;
 
+    // usb-cam-source -> v4l2src_caps -> convertor_src1 -> convertor_src2 ->
+    // nvmm_caps -> Stream-muxer -> primary-inference -> convertor ->
+    // onscreendisplay -> sink
     println!("Linking elements in the Pipeline \n");
-    gst::Element::link_many([
-        &source,
-        &caps_v4l2src,
-        &vidconvsrc,
-        &nvvidconvsrc,
-        &caps_vidconvsrc,
-    ])?;
+    source.link(&caps_v4l2src)?;
+    caps_v4l2src.link(&vidconvsrc)?;
+    vidconvsrc.link(&nvvidconvsrc)?;
+    nvvidconvsrc.link(&caps_vidconvsrc)?;
     let sinkpad = streammux
         .request_pad_simple("sink_0")
         .context("Unable to get the sink pad of streammux")?;
@@ -356,7 +321,8 @@ fn run(args: &Args) -> Result<()> {
         prev = e.clone();
     }
 
-    // The metadata is complete at the OSD's sink pad.
+    // The probe goes on the OSD's sink pad: by then every element upstream
+    // has added its metadata.
     let osdsinkpad = nvosd
         .static_pad("sink")
         .context("Unable to get sink pad of nvosd")?;
@@ -367,18 +333,14 @@ fn run(args: &Args) -> Result<()> {
         gst::PadProbeReturn::Ok
     });
 
-    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
-    let stopper = app::Interrupter::new(&pipeline);
-    ctrlc::set_handler(move || {
-        stopper.interrupt();
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
     println!("Starting pipeline \n");
-    let result = app::run(&pipeline);
-    pipeline.set_state(gst::State::Null)?;
-    result?;
-    Ok(())
+    deepstream_common::run(&pipeline)
+}
+
+/// Caps from the sample's caps string (`Gst.Caps.from_string`).
+fn caps(s: &str) -> Result<gst::Caps> {
+    s.parse()
+        .map_err(|_| anyhow::anyhow!("{s}: not a caps string"))
 }
 
 #[cfg(test)]
