@@ -1,11 +1,11 @@
 //! deepstream-imagedata-multistream in Rust: a faithful port of NVIDIA's
-//! Python sample.
+//! `deepstream_imagedata-multistream.py` (release 1.2.0, DeepStream 7.1).
 //!
 //! `N x (uridecodebin source bin) ! nvstreammux ! nvinfer ! nvvideoconvert !
 //! video/x-raw(memory:NVMM),format=RGBA ! nvmultistreamtiler !
 //! nvvideoconvert ! nvdsosd ! <sink>`, with a probe on the tiler's sink pad
-//! that reads each frame's RGBA pixels (`ds_core::surface`), counts
-//! vehicles and persons, prints
+//! (`probe.rs`) that reads each frame's RGBA pixels (`ds_core::surface`),
+//! counts vehicles and persons, prints
 //! `Frame Number= … Number of Objects= … Vehicle_count= … Person_count= …`,
 //! and every 30 frames of a stream, when a frame holds an object of
 //! borderline confidence (0.3 < c < 0.4), draws that object's box and label
@@ -18,27 +18,35 @@
 //! drawn.
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use ds_core::app::{self, props, PerfData, PlatformInfo};
+use deepstream_common::{make, Output, PlatformInfo};
+use ds_core::app::{props, PerfData};
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 mod draw;
 mod probe;
 
-/// Root of this repository at build time (for the default config).
 const MUXER_OUTPUT_WIDTH: u32 = 1920;
 const MUXER_OUTPUT_HEIGHT: u32 = 1080;
 const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
 const TILED_OUTPUT_WIDTH: u32 = 1920;
 const TILED_OUTPUT_HEIGHT: u32 = 1080;
-/// `NVBUF_MEM_CUDA_UNIFIED`: what the sample asks for on dGPU so the CPU
-/// can read the frames.
+/// `NVBUF_MEM_CUDA_PINNED` (`NvBufSurfaceMemType`, nvbufsurface.h).
+const NVBUF_MEM_CUDA_PINNED: &str = "1";
+/// `NVBUF_MEM_CUDA_UNIFIED` (`NvBufSurfaceMemType`, nvbufsurface.h).
 const NVBUF_MEM_CUDA_UNIFIED: &str = "3";
+/// The sample's usage line (`usage: %s <uri1> ...`, with the program name).
+const USAGE: &str =
+    "deepstream-imagedata-multistream <uri1> [uri2] ... [uriN] <folder to save frames>";
+
+/// The sample's global `platform_info`: asked when the sink is chosen, by
+/// `decodebin_child_added` and for the memory types.
+static PLATFORM_INFO: LazyLock<PlatformInfo> = LazyLock::new(PlatformInfo::new);
 
 /// DeepStream imagedata-multistream: N sources, detector, tiler; frames with
 /// borderline detections are annotated and saved as JPEG.
@@ -73,14 +81,6 @@ struct Args {
     filter_format: String,
 }
 
-/// Makes an element, or fails with the sample's message.
-fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
-    gst::ElementFactory::make(factory)
-        .name(name)
-        .build()
-        .with_context(|| format!("Unable to create {what} ({factory})"))
-}
-
 /// A URI for an argument: URIs are kept; a plain path must be an existing
 /// file and becomes a `file://` URI. A `file://` URI must name a file.
 fn to_uri(arg: &str) -> Result<String> {
@@ -106,8 +106,8 @@ fn to_uri(arg: &str) -> Result<String> {
 }
 
 /// The sample's `decodebin_child_added`: follows nested decodebins, asks
-/// the decoder for CUDA unified memory on dGPU, and sets `drop-on-latency`
-/// on sources that have it.
+/// the decoder for CUDA unified memory where the GPU is not integrated, and
+/// sets `drop-on-latency` on sources that have it.
 fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, name: &str) {
     println!("Decodebin child added: {name} \n");
     if name.contains("decodebin") {
@@ -115,11 +115,10 @@ fn decodebin_child_added(child_proxy: &gst::ChildProxy, object: &glib::Object, n
             proxy.connect_child_added(decodebin_child_added);
         }
     }
-    let platform = PlatformInfo::current();
-    if !platform.is_platform_aarch64()
-        && name.contains("nvv4l2decoder")
-        && object.find_property("cudadec-memtype").is_some()
-    {
+    if !PLATFORM_INFO.is_integrated_gpu() && name.contains("nvv4l2decoder") {
+        // CUDA unified memory, so that the CPU can read the frames. 2 is
+        // the decoder's own value for it (its enum differs from
+        // NvBufSurfaceMemType).
         props::set_property_from_str(object, "cudadec-memtype", "2");
     }
     if name.contains("source") {
@@ -180,38 +179,74 @@ fn create_source_bin(index: usize, uri: &str) -> Result<gst::Bin> {
     Ok(nbin)
 }
 
-fn main() {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => {}
-        Err(e) => {
-            // Pipeline errors were already printed by the bus handler, as
-            // the sample's bus_call prints them.
-            if e.downcast_ref::<app::PipelineError>().is_none() {
-                eprintln!("Error: {e:#}");
-            }
-            std::process::exit(1);
+/// The pgie's batch size as the sample reads it, right after
+/// `config-file-path`: NVIDIA's nvinfer parses the file when the property
+/// is set, so its `batch-size` already holds the config's value; the open
+/// nvinfer reads the file when it starts. So: the `batch-size` key of the
+/// config's `[property]` group, else the property.
+fn infer_config_batch_size(pgie: &gst::Element, config: &Path) -> u32 {
+    let kf = glib::KeyFile::new();
+    kf.load_from_file(config, glib::KeyFileFlags::NONE)
+        .ok()
+        .and_then(|()| kf.integer("property", "batch-size").ok())
+        .and_then(|v| u32::try_from(v).ok())
+        .unwrap_or_else(|| pgie.property("batch-size"))
+}
+
+/// The sample's memory types: where the GPU is not integrated, CUDA unified
+/// memory on the muxer, converters and tiler, so the CPU can read the frames
+/// (pinned memory for nvvidconv1 under WSL, whose unified memory the CPU
+/// drawing cannot use). The open elements accept and ignore them.
+fn set_memory_types(
+    platform_info: &PlatformInfo,
+    streammux: &gst::Element,
+    nvvidconv: &gst::Element,
+    nvvidconv1: &gst::Element,
+    tiler: &gst::Element,
+) {
+    if !platform_info.is_integrated_gpu() {
+        let mem_type = NVBUF_MEM_CUDA_UNIFIED;
+        props::set_property_from_str(streammux, "nvbuf-memory-type", mem_type);
+        props::set_property_from_str(nvvidconv, "nvbuf-memory-type", mem_type);
+        if platform_info.is_wsl() {
+            println!("using nvbuf_mem_cuda_pinned memory for nvvidconv1\n");
+            props::set_property_from_str(nvvidconv1, "nvbuf-memory-type", NVBUF_MEM_CUDA_PINNED);
+        } else {
+            props::set_property_from_str(nvvidconv1, "nvbuf-memory-type", mem_type);
         }
+        props::set_property_from_str(tiler, "nvbuf-memory-type", mem_type);
     }
 }
 
-fn run(args: &Args) -> Result<()> {
-    ds_open::init_and_report()?;
-    let (folder, inputs) = match args.args.split_last() {
-        Some((folder, inputs)) if !inputs.is_empty() => (PathBuf::from(folder), inputs),
-        _ => bail!("usage: deepstream-imagedata-multistream <uri1> [uri2] ... [uriN] <folder to save frames>"),
+fn main() {
+    let args: Args = deepstream_common::parse_args(USAGE);
+    let output = Output::from_options(args.output.as_deref(), args.no_display);
+    let result = run(&args, &output);
+    deepstream_common::exit_on_error(result, || {
+        deepstream_common::sink::remove_empty_output(&output)
+    });
+}
+
+fn run(args: &Args, output: &Output) -> Result<()> {
+    // clap asks for two arguments at least: inputs, then the folder.
+    let Some((folder, inputs)) = args.args.split_last() else {
+        bail!("usage: {USAGE}");
     };
     let number_sources = inputs.len();
-    if folder.exists() {
-        bail!(
+    let folder_name = PathBuf::from(folder);
+    if folder_name.exists() {
+        // The sample's own line (no `Error:` prefix), exit 1.
+        eprintln!(
             "The output folder {} already exists. Please remove it first.",
-            folder.display()
+            folder_name.display()
         );
+        std::process::exit(1);
     }
     let uris = inputs
         .iter()
         .map(|s| to_uri(s))
         .collect::<Result<Vec<_>>>()?;
+    ds_open::init_and_report()?;
     let config = match &args.config {
         Some(c) => c.clone(),
         None => deepstream_common::default_config("dstest_imagedata_config.txt")
@@ -220,12 +255,12 @@ fn run(args: &Args) -> Result<()> {
     if !config.is_file() {
         bail!("{}: no such nvinfer config file", config.display());
     }
-    let perf = Arc::new(PerfData::new(number_sources));
+    let perf_data = Arc::new(PerfData::new(number_sources));
 
-    std::fs::create_dir(&folder)
-        .with_context(|| format!("cannot create the folder {}", folder.display()))?;
-    println!("Frames will be saved in  {}", folder.display());
-    let platform = PlatformInfo::current();
+    std::fs::create_dir(&folder_name)
+        .with_context(|| format!("cannot create the folder {}", folder_name.display()))?;
+    println!("Frames will be saved in  {}", folder_name.display());
+    let platform_info = &*PLATFORM_INFO;
 
     print!("Creating Pipeline \n \n");
     let pipeline = gst::Pipeline::new();
@@ -233,14 +268,14 @@ fn run(args: &Args) -> Result<()> {
     print!("Creating streamux \n \n");
     let streammux = make("nvstreammux", "Stream-muxer", "NvStreamMux")?;
     pipeline.add(&streammux)?;
-    for (i, uri) in uris.iter().enumerate() {
-        let dir = folder.join(format!("stream_{i}"));
+    for (i, uri_name) in uris.iter().enumerate() {
+        let dir = folder_name.join(format!("stream_{i}"));
         std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         print!("Creating source_bin  {i}  \n \n");
-        if uri.starts_with("rtsp://") {
+        if uri_name.starts_with("rtsp://") {
             is_live = true;
         }
-        let source_bin = create_source_bin(i, uri)?;
+        let source_bin = create_source_bin(i, uri_name)?;
         pipeline.add(&source_bin)?;
         let padname = format!("sink_{i}");
         let sinkpad = streammux
@@ -253,6 +288,8 @@ fn run(args: &Args) -> Result<()> {
     }
     print!("Creating Pgie \n \n");
     let pgie = make("nvinfer", "primary-inference", "pgie")?;
+    // nvvidconv1 and filter1 convert the frames to RGBA, which the probe
+    // reads.
     print!("Creating nvvidconv1 \n \n");
     let nvvidconv1 = make("nvvideoconvert", "convertor1", "nvvidconv1")?;
     print!("Creating filter1 \n \n");
@@ -270,36 +307,14 @@ fn run(args: &Args) -> Result<()> {
     let nvosd = make("nvdsosd", "onscreendisplay", "nvosd")?;
 
     // The sink: the sample's renderer, or (extras) an MP4 file or nothing.
-    let mut tail: Vec<gst::Element> = Vec::new();
-    if let Some(out) = &args.output {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
-        }
-        println!("Creating MP4 output {} \n", out.display());
-        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
-        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
-        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
-        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
-        let sink = make("filesink", "file-sink", "file sink")?;
-        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
-        tail.push(sink);
-    } else if args.no_display {
-        let sink = make("fakesink", "fake-sink", "fakesink")?;
-        tail.push(sink);
-    } else if platform.is_platform_aarch64() {
-        println!("Creating nv3dsink \n");
-        tail.push(make("nv3dsink", "nv3d-sink", "nv3dsink")?);
-    } else {
-        println!("Creating EGLSink \n");
-        tail.push(make("nveglglessink", "nvvideo-renderer", "egl sink")?);
-    }
-    if args.output.is_none() {
-        if let Some(sink) = tail.last() {
-            props::set_property(sink, "sync", false);
-            props::set_property(sink, "qos", false);
-        }
-    }
+    // The sample asks the platform question (and prints its line) here, so
+    // the extras ask it too.
+    platform_info.is_integrated_gpu();
+    let tail = match output {
+        Output::Display => vec![deepstream_common::render_sink(platform_info)?],
+        Output::Mp4(path) => deepstream_common::mp4_tail(path)?,
+        Output::None => vec![make("fakesink", "fake-sink", "fakesink")?],
+    };
 
     if is_live {
         println!("Atleast one of the sources is live");
@@ -310,7 +325,7 @@ fn run(args: &Args) -> Result<()> {
     props::set_property(&streammux, "batch-size", number_sources as u32);
     props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
-    let pgie_batch_size: u32 = pgie.property("batch-size");
+    let pgie_batch_size = infer_config_batch_size(&pgie, &config);
     if pgie_batch_size as usize != number_sources {
         print!(
             "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {number_sources}  \n\n"
@@ -324,15 +339,16 @@ fn run(args: &Args) -> Result<()> {
     props::set_property(&tiler, "width", TILED_OUTPUT_WIDTH);
     props::set_property(&tiler, "height", TILED_OUTPUT_HEIGHT);
 
-    if !platform.is_platform_aarch64() {
-        // CUDA unified memory so that the CPU can read the frames (dGPU);
-        // the open elements accept and ignore it.
-        for e in [&streammux, &nvvidconv, &nvvidconv1, &tiler] {
-            if e.find_property("nvbuf-memory-type").is_some() {
-                props::set_property_from_str(e, "nvbuf-memory-type", NVBUF_MEM_CUDA_UNIFIED);
-            }
+    // The sample's sink runs unsynchronised, without QoS (the MP4 extra's
+    // filesink already does).
+    if !matches!(output, Output::Mp4(_)) {
+        if let Some(sink) = tail.last() {
+            props::set_property(sink, "sync", false);
+            props::set_property(sink, "qos", false);
         }
     }
+
+    set_memory_types(platform_info, &streammux, &nvvidconv, &nvvidconv1, &tiler);
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([&pgie, &tiler, &nvvidconv, &filter1, &nvvidconv1, &nvosd])?;
@@ -352,7 +368,12 @@ fn run(args: &Args) -> Result<()> {
     }
 
     let tiler_sink_pad = tiler.static_pad("sink").context("Unable to get src pad")?;
-    let state = probe::ProbeState::new(folder.clone(), number_sources, args.verbose, perf.clone());
+    let state = probe::ProbeState::new(
+        folder_name.clone(),
+        number_sources,
+        args.verbose,
+        perf_data.clone(),
+    );
     let failed = AtomicBool::new(false);
     let tiler_weak = tiler.downgrade();
     tiler_sink_pad.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
@@ -381,26 +402,81 @@ fn run(args: &Args) -> Result<()> {
         }
     });
     // The FPS of each stream every 5 s, as the sample's perf callback.
-    let perf_id = perf.start_printing(Duration::from_secs(5));
+    let perf_id = perf_data.start_printing(Duration::from_secs(5));
 
+    // List the sources (the sample enumerates argv without the folder and
+    // skips argv[0]).
     println!("Now playing...");
     for (i, source) in inputs.iter().enumerate() {
-        // The sample enumerates argv without the folder and skips argv[0].
         println!("{} :  {source}", i + 1);
     }
 
-    // Ctrl-C: end-of-stream first (the MP4 is finalised), then stop.
-    let stopper = app::Interrupter::new(&pipeline);
-    ctrlc::set_handler(move || {
-        stopper.interrupt();
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
     println!("Starting pipeline \n");
-    let result = app::run(&pipeline);
+    let result = deepstream_common::run(&pipeline);
     perf_id.remove();
     println!("Exiting app\n");
-    pipeline.set_state(gst::State::Null)?;
-    result?;
-    Ok(())
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ds_core::app::PlatformInfo as Facts;
+
+    fn facts(integrated_gpu: bool, wsl: bool) -> PlatformInfo {
+        PlatformInfo::with_facts(Facts {
+            aarch64: integrated_gpu,
+            integrated_gpu,
+            discrete_gpu: !integrated_gpu,
+            wsl,
+        })
+    }
+
+    /// The memory type of each element, as set by `set_memory_types`.
+    fn memory_types(platform_info: &PlatformInfo) -> [i32; 4] {
+        ds_open::init().unwrap();
+        let streammux = make("nvstreammux", "m", "mux").unwrap();
+        let nvvidconv = make("nvvideoconvert", "c", "conv").unwrap();
+        let nvvidconv1 = make("nvvideoconvert", "c1", "conv1").unwrap();
+        let tiler = make("nvmultistreamtiler", "t", "tiler").unwrap();
+        set_memory_types(platform_info, &streammux, &nvvidconv, &nvvidconv1, &tiler);
+        [&streammux, &nvvidconv, &nvvidconv1, &tiler].map(|e| {
+            e.property_value("nvbuf-memory-type")
+                .transform::<i32>()
+                .unwrap()
+                .get::<i32>()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn unified_memory_where_the_gpu_is_not_integrated() {
+        assert_eq!(memory_types(&facts(false, false)), [3, 3, 3, 3]);
+    }
+
+    #[test]
+    fn pinned_memory_for_nvvidconv1_under_wsl() {
+        assert_eq!(memory_types(&facts(false, true)), [3, 3, 1, 3]);
+    }
+
+    #[test]
+    fn default_memory_on_an_integrated_gpu() {
+        // Jetson (and any integrated GPU): the elements' defaults.
+        assert_eq!(memory_types(&facts(true, false)), [0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn the_warning_reads_the_configs_batch_size() {
+        ds_open::init().unwrap();
+        let pgie = make("nvinfer", "p", "pgie").unwrap();
+        let dir = std::env::temp_dir().join(format!("imagedata-bs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = dir.join("pgie.txt");
+        std::fs::write(&cfg, "[property]\nbatch-size=4\n").unwrap();
+        assert_eq!(infer_config_batch_size(&pgie, &cfg), 4);
+        // Without the key: the property (its default, 1).
+        std::fs::write(&cfg, "[property]\ngpu-id=0\n").unwrap();
+        assert_eq!(infer_config_batch_size(&pgie, &cfg), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

@@ -1,38 +1,42 @@
-//! deepstream-test4 in Rust: a faithful port of NVIDIA's Python sample.
+//! deepstream-test4 in Rust: a faithful port of NVIDIA's
+//! `deepstream_test_4.py` (release 1.2.0, DeepStream 7.1).
 //!
 //! `filesrc ! h264parse ! nvv4l2decoder ! nvstreammux ! nvinfer !
 //! nvvideoconvert ! nvdsosd ! tee`, then `tee ! queue ! nvmsgconv !
 //! nvmsgbroker` and `tee ! queue ! <sink>`. A probe on the OSD's sink pad
-//! labels the objects, prints `Frame Number = … Vehicle Count = … Person
-//! Count = …` per buffer, and on every 30th frame attaches event messages
-//! (`NvDsEventMsgMeta`) for the frame's first vehicle and first person
-//! (see `probe.rs` for why both); nvmsgconv turns them into DeepStream's
-//! JSON (full schema: one message per event; minimal: one per frame) and
-//! nvmsgbroker sends them to the broker chosen by the protocol library
-//! (MQTT also over TLS: `enable-tls` and the `tls-*` keys of `--cfg-file`).
+//! (`probe.rs`) labels the objects, prints `Frame Number = … Vehicle Count
+//! = … Person Count = …` per buffer, and on every 30th frame attaches an
+//! event message (`NvDsEventMsgMeta`) for the frame's first object;
+//! nvmsgconv turns it into DeepStream's JSON and nvmsgbroker sends it to the
+//! broker of the protocol adaptor library.
 //!
-//! Beyond the sample: `--proto mqtt|redis|amqp|kafka` names the protocol
-//! adaptor library for you; the input defaults to the sample clip;
-//! `--output out.mp4` writes the OSD output to MP4 instead of a window.
-//! Test switches (hidden from `--help`): `--broker-sink FACTORY` puts
-//! another element (e.g. `fakesink`) where nvmsgbroker goes, and
-//! `--debug-payload-dir DIR` sets nvmsgconv's `debug-payload-dir`.
+//! Beyond the sample: `--proto mqtt|redis|amqp|kafka` names the adaptor
+//! library for you; the input defaults to the sample clip; `--output
+//! out.mp4` writes the OSD output to MP4 instead of a window. Test switches
+//! (hidden from `--help`): `--broker-sink FACTORY` puts another element
+//! (e.g. `fakesink`) where nvmsgbroker goes, and `--debug-payload-dir DIR`
+//! sets nvmsgconv's `debug-payload-dir`.
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use ds_core::app::{self, props, PlatformInfo};
+use deepstream_common::{make, Output, PlatformInfo};
+use ds_core::app::{self, props};
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 mod probe;
 
-/// Root of this repository at build time (for the default sample/configs).
+/// Root of this repository at build time (for the default sample).
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 const MUXER_OUTPUT_WIDTH: u32 = 1920;
 const MUXER_OUTPUT_HEIGHT: u32 = 1080;
-const MUXER_BATCH_TIMEOUT_USEC: i32 = 4_000_000;
+const MUXER_BATCH_TIMEOUT_USEC: i32 = 33000;
 const PGIE_CONFIG_FILE: &str = "dstest4_pgie_config.txt";
 const MSCONV_CONFIG_FILE: &str = "dstest4_msgconv_config.txt";
+/// The line the sample prints (to stdout) when `-p` or `-i` is missing;
+/// the port's input has a default, so only the adaptor is required.
+const USAGE: &str = "Usage: deepstream-test4 -i <H264 filename> -p <Proto adaptor library> \
+                     --conn-str=<Connection string>";
 
 /// Broker protocols and the adaptor library DeepStream uses for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,43 +63,40 @@ impl Proto {
 }
 
 /// DeepStream test4: detector, OSD, and event messages sent to a broker.
+/// The options are the sample's (`parse_args` of deepstream_test_4.py),
+/// then the port's extras.
 #[derive(Parser, Debug)]
 #[command(name = "deepstream-test4", version, about)]
 struct Args {
-    /// Set the input H264 file (default: samples/sample_720p.h264).
-    #[arg(
-        short = 'i',
-        long = "input",
-        visible_alias = "input-file",
-        value_name = "FILE"
-    )]
-    input: Option<String>,
-    /// Absolute path of adaptor library (e.g. libnvds_mqtt_proto.so).
-    #[arg(short = 'p', long, value_name = "PATH", conflicts_with = "proto")]
-    proto_lib: Option<String>,
-    /// The broker protocol, instead of --proto-lib: the adaptor library
-    /// DeepStream uses for it.
-    #[arg(long, value_enum)]
-    proto: Option<Proto>,
-    /// Connection string of backend server (host;port[;topic]). Optional if
-    /// it is part of config file.
-    #[arg(long, value_name = "STR", default_value = "localhost;2181;testTopic")]
-    conn_str: String,
     /// Set the adaptor config file. Optional if connection string has
     /// relevant details.
     #[arg(short = 'c', long, value_name = "FILE")]
     cfg_file: Option<PathBuf>,
+    /// Set the input H264 file (default: samples/sample_720p.h264).
+    #[arg(short = 'i', long, visible_alias = "input", value_name = "FILE")]
+    input_file: Option<String>,
+    /// Absolute path of adaptor library.
+    #[arg(short = 'p', long, value_name = "PATH", conflicts_with = "proto")]
+    proto_lib: Option<String>,
+    /// Connection string of backend server. Optional if it is part of
+    /// config file.
+    #[arg(long, value_name = "STR")]
+    conn_str: Option<String>,
+    /// Type of message schema (0=Full, 1=minimal), default=0 (as the
+    /// sample: any value but 0 means 1).
+    #[arg(short = 's', long, value_name = "<0|1>", default_value = "0")]
+    schema_type: String,
     /// Name of message topic. Optional if it is part of connection string
     /// or config file.
     #[arg(short = 't', long, value_name = "TOPIC")]
     topic: Option<String>,
-    /// Type of message schema (0=Full, 1=minimal).
-    #[arg(short = 's', long, value_name = "0|1", default_value_t = 0,
-          value_parser = clap::value_parser!(u8).range(0..=1))]
-    schema_type: u8,
     /// Disable display.
     #[arg(long)]
     no_display: bool,
+    /// The broker protocol, instead of --proto-lib: the adaptor library
+    /// DeepStream uses for it.
+    #[arg(long, value_enum)]
+    proto: Option<Proto>,
     /// Write the OSD output to this MP4 file instead of a window.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -108,16 +109,35 @@ struct Args {
     debug_payload_dir: Option<PathBuf>,
 }
 
-/// Makes an element, or fails with the sample's message.
-fn make(factory: &str, name: &str, what: &str) -> Result<gst::Element> {
-    gst::ElementFactory::make(factory)
-        .name(name)
-        .build()
-        .with_context(|| format!("Unable to create {what} ({factory})"))
+impl Args {
+    /// The sample's `schema_type = 0 if options.schema_type == "0" else 1`.
+    fn schema_type(&self) -> i32 {
+        if self.schema_type == "0" {
+            0
+        } else {
+            1
+        }
+    }
+
+    /// The protocol adaptor library: `--proto-lib` as given, or the library
+    /// of `--proto` (under `$DEEPSTREAM_DIR/lib` on the nvidia backend).
+    fn proto_lib(&self) -> Option<String> {
+        if let Some(p) = &self.proto_lib {
+            return Some(p.clone());
+        }
+        let lib = self.proto?.library();
+        if ds_core::backend() == "nvidia" {
+            let dir = std::env::var_os("DEEPSTREAM_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from(app::DEFAULT_DEEPSTREAM_DIR));
+            return Some(dir.join("lib").join(lib).to_string_lossy().into_owned());
+        }
+        Some(lib.to_string())
+    }
 }
 
 fn input_path(args: &Args) -> Result<PathBuf> {
-    let path = match &args.input {
+    let path = match &args.input_file {
         Some(s) => match s.strip_prefix("file://") {
             Some(p) => PathBuf::from(p),
             None if s.contains("://") => {
@@ -134,46 +154,27 @@ fn input_path(args: &Args) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The protocol adaptor library: `--proto-lib` as given, or the library of
-/// `--proto` (under `$DEEPSTREAM_DIR/lib` on the nvidia backend).
-fn proto_lib(args: &Args) -> Option<String> {
-    if let Some(p) = &args.proto_lib {
-        return Some(p.clone());
-    }
-    let lib = args.proto?.library();
-    if ds_core::backend() == "nvidia" {
-        let dir = std::env::var_os("DEEPSTREAM_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(app::DEFAULT_DEEPSTREAM_DIR));
-        return Some(dir.join("lib").join(lib).to_string_lossy().into_owned());
-    }
-    Some(lib.to_string())
-}
-
 fn main() {
     let args = Args::parse();
-    match run(&args) {
-        Ok(()) => {}
-        Err(e) => {
-            // Pipeline errors were already printed by the bus handler, as
-            // the sample's bus_call prints them.
-            if e.downcast_ref::<app::PipelineError>().is_none() {
-                eprintln!("Error: {e:#}");
-            }
-            std::process::exit(1);
-        }
+    let proto_lib = args.proto_lib();
+    // The sample's check: without an adaptor library, its usage line and
+    // exit 1 (the broker stand-in of the tests needs none).
+    if proto_lib.is_none() && args.broker_sink.is_none() {
+        println!("{USAGE}");
+        std::process::exit(1);
     }
+    let output = if args.no_display && args.output.is_none() {
+        Output::None
+    } else {
+        Output::from_options(args.output.as_deref(), false)
+    };
+    let result = run(&args, proto_lib.as_deref(), &output);
+    deepstream_common::exit_on_error(result, || {
+        deepstream_common::sink::remove_empty_output(&output)
+    });
 }
 
-fn run(args: &Args) -> Result<()> {
-    let proto_lib = proto_lib(args);
-    if proto_lib.is_none() && args.broker_sink.is_none() {
-        bail!(
-            "a protocol adaptor is required. Usage: deepstream-test4 -i <H264 filename> \
-             -p <Proto adaptor library> (or --proto mqtt|redis|amqp|kafka) \
-             --conn-str=<Connection string>"
-        );
-    }
+fn run(args: &Args, proto_lib: Option<&str>, output: &Output) -> Result<()> {
     ds_open::init_and_report()?;
     let input = input_path(args)?;
     let pgie_config =
@@ -185,7 +186,7 @@ fn run(args: &Args) -> Result<()> {
             bail!("{}: no such adaptor config file", cfg.display());
         }
     }
-    let platform = PlatformInfo::current();
+    let platform_info = PlatformInfo::new();
 
     print!("Creating Pipeline \n \n");
     let pipeline = gst::Pipeline::new();
@@ -202,41 +203,28 @@ fn run(args: &Args) -> Result<()> {
     let msgconv = make("nvmsgconv", "nvmsg-converter", "msgconv")?;
     let msgbroker = match &args.broker_sink {
         Some(factory) => make(factory, "nvmsg-broker", "the broker stand-in")?,
-        None => make("nvmsgbroker", "nvmsg-broker", "msgbroker").context(
-            "nvmsgbroker is not available in this build (--broker-sink fakesink runs without a broker)",
-        )?,
+        None => make("nvmsgbroker", "nvmsg-broker", "msgbroker")?,
     };
     let tee = make("tee", "nvsink-tee", "tee")?;
     let queue1 = make("queue", "nvtee-que1", "queue1")?;
     let queue2 = make("queue", "nvtee-que2", "queue2")?;
 
-    // The display branch: the sample's renderer, or (extras) MP4 / nothing.
-    let mut tail: Vec<gst::Element> = Vec::new();
-    if let Some(out) = &args.output {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create {}", dir.display()))?;
+    // The display branch: the sample's fakesink (--no-display) or renderer,
+    // or (extra) an MP4 file. The sample asks the platform question (and
+    // prints its line) where it picks the renderer, so the MP4 extra asks
+    // it too.
+    let tail = match output {
+        Output::None => {
+            println!("Creating FakeSink \n");
+            // The sample leaves fakesink's sync at its default (true).
+            vec![make("fakesink", "fakesink", "fakesink")?]
         }
-        println!("Creating MP4 output {} \n", out.display());
-        tail.push(make("nvvideoconvert", "mp4-convertor", "nvvidconv")?);
-        tail.push(make("nvv4l2h264enc", "h264-encoder", "encoder")?);
-        tail.push(make("h264parse", "h264-parser-out", "h264 parser")?);
-        tail.push(make("mp4mux", "mp4-mux", "mp4mux")?);
-        let sink = make("filesink", "file-sink", "file sink")?;
-        props::set_property(&sink, "location", out.to_string_lossy().as_ref());
-        tail.push(sink);
-    } else if args.no_display {
-        println!("Creating FakeSink \n");
-        let sink = make("fakesink", "fakesink", "fakesink")?;
-        props::set_property(&sink, "sync", false);
-        tail.push(sink);
-    } else if platform.is_integrated_gpu() || platform.is_platform_aarch64() {
-        println!("Creating nv3dsink \n");
-        tail.push(make("nv3dsink", "nv3d-sink", "nv3dsink")?);
-    } else {
-        println!("Creating EGLSink \n");
-        tail.push(make("nveglglessink", "nvvideo-renderer", "egl sink")?);
-    }
+        Output::Display => vec![deepstream_common::render_sink(&platform_info)?],
+        Output::Mp4(path) => {
+            platform_info.is_integrated_gpu();
+            deepstream_common::mp4_tail(path)?
+        }
+    };
 
     println!("Playing file {} ", input.display());
     props::set_property(&source, "location", input.to_string_lossy().as_ref());
@@ -254,7 +242,7 @@ fn run(args: &Args) -> Result<()> {
         "config",
         msgconv_config.to_string_lossy().as_ref(),
     );
-    props::set_property_from_str(&msgconv, "payload-type", &args.schema_type.to_string());
+    props::set_property_from_str(&msgconv, "payload-type", &args.schema_type().to_string());
     if let Some(dir) = &args.debug_payload_dir {
         props::set_property(
             &msgconv,
@@ -263,11 +251,19 @@ fn run(args: &Args) -> Result<()> {
         );
     }
     if args.broker_sink.is_none() {
-        set_broker_properties(&msgbroker, args, proto_lib.as_deref())?;
+        props::set_property(&msgbroker, "proto-lib", proto_lib.unwrap_or_default());
+        // As the sample: conn-str is always set, to NULL (the property's
+        // default) when --conn-str is not given; then the adaptor reads the
+        // host and port from its config file.
+        props::set_property(&msgbroker, "conn-str", args.conn_str.as_deref());
+        if let Some(cfg) = &args.cfg_file {
+            props::set_property(&msgbroker, "config", cfg.to_string_lossy().as_ref());
+        }
+        if let Some(topic) = &args.topic {
+            props::set_property(&msgbroker, "topic", topic.as_str());
+        }
     }
-    if msgbroker.has_property("sync") {
-        props::set_property(&msgbroker, "sync", false);
-    }
+    props::set_property(&msgbroker, "sync", false);
 
     println!("Adding elements to Pipeline \n");
     pipeline.add_many([
@@ -296,6 +292,7 @@ fn run(args: &Args) -> Result<()> {
         .static_pad("src")
         .context("Unable to get source pad of decoder")?;
     srcpad.link(&sinkpad)?;
+
     gst::Element::link_many([&streammux, &pgie, &nvvidconv, &nvosd, &tee])?;
     queue1.link(&msgconv)?;
     msgconv.link(&msgbroker)?;
@@ -304,21 +301,19 @@ fn run(args: &Args) -> Result<()> {
         prev.link(e)?;
         prev = e.clone();
     }
+    let sink_pad = queue1
+        .static_pad("sink")
+        .context("queue1 has no sink pad")?;
     let tee_msg_pad = tee.request_pad_simple("src_%u");
     let tee_render_pad = tee.request_pad_simple("src_%u");
     let (Some(tee_msg_pad), Some(tee_render_pad)) = (tee_msg_pad, tee_render_pad) else {
         bail!("Unable to get request pads");
     };
-    tee_msg_pad.link(
-        &queue1
-            .static_pad("sink")
-            .context("queue1 has no sink pad")?,
-    )?;
-    tee_render_pad.link(
-        &queue2
-            .static_pad("sink")
-            .context("queue2 has no sink pad")?,
-    )?;
+    tee_msg_pad.link(&sink_pad)?;
+    let sink_pad = queue2
+        .static_pad("sink")
+        .context("queue2 has no sink pad")?;
+    tee_render_pad.link(&sink_pad)?;
 
     let osdsinkpad = nvosd
         .static_pad("sink")
@@ -330,40 +325,76 @@ fn run(args: &Args) -> Result<()> {
         gst::PadProbeReturn::Ok
     });
 
-    // Ctrl-C: end-of-stream first (queued messages and the MP4 are
-    // finalised), then stop.
-    let stopper = app::Interrupter::new(&pipeline);
-    ctrlc::set_handler(move || {
-        stopper.interrupt();
-    })
-    .context("cannot install the Ctrl-C handler")?;
-
     println!("Starting pipeline \n");
-    let result = app::run(&pipeline);
-    pipeline.set_state(gst::State::Null)?;
-    result?;
-    Ok(())
+    deepstream_common::run(&pipeline)
 }
 
-/// nvmsgbroker's properties, as the sample sets them.
-fn set_broker_properties(
-    msgbroker: &gst::Element,
-    args: &Args,
-    proto_lib: Option<&str>,
-) -> Result<()> {
-    if let Some(lib) = proto_lib {
-        props::set_property(msgbroker, "proto-lib", lib);
-    }
-    props::set_property(msgbroker, "conn-str", args.conn_str.as_str());
-    if let Some(cfg) = &args.cfg_file {
-        props::set_property(msgbroker, "config", path_str(cfg));
-    }
-    if let Some(topic) = &args.topic {
-        props::set_property(msgbroker, "topic", topic.as_str());
-    }
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn path_str(p: &Path) -> String {
-    p.to_string_lossy().into_owned()
+    fn parse(args: &[&str]) -> Args {
+        Args::try_parse_from(std::iter::once("deepstream-test4").chain(args.iter().copied()))
+            .unwrap()
+    }
+
+    #[test]
+    fn options_as_the_samples_option_parser() {
+        let a = parse(&["-p", "lib.so"]);
+        // No default connection string: the sample sets conn-str to None.
+        assert_eq!(a.conn_str, None);
+        assert!(a.cfg_file.is_none() && a.topic.is_none());
+        assert_eq!(a.schema_type(), 0);
+        assert!(!a.no_display);
+        let a = parse(&[
+            "-c",
+            "cfg.txt",
+            "-i",
+            "in.h264",
+            "-p",
+            "lib.so",
+            "--conn-str",
+            "h;1;t",
+            "-s",
+            "1",
+            "-t",
+            "topic",
+            "--no-display",
+        ]);
+        assert_eq!(a.cfg_file, Some(PathBuf::from("cfg.txt")));
+        assert_eq!(a.input_file.as_deref(), Some("in.h264"));
+        assert_eq!(a.proto_lib().as_deref(), Some("lib.so"));
+        assert_eq!(a.conn_str.as_deref(), Some("h;1;t"));
+        assert_eq!(a.topic.as_deref(), Some("topic"));
+        assert_eq!(a.schema_type(), 1);
+        assert!(a.no_display);
+        let a = parse(&[
+            "--input-file",
+            "x.h264",
+            "--cfg-file",
+            "c",
+            "--schema-type",
+            "0",
+        ]);
+        assert_eq!(a.input_file.as_deref(), Some("x.h264"));
+        assert_eq!(a.schema_type(), 0);
+        assert_eq!(a.proto_lib(), None);
+    }
+
+    #[test]
+    fn any_schema_type_but_0_is_the_minimal_schema() {
+        // `schema_type = 0 if options.schema_type == "0" else 1`
+        for s in ["1", "2", "full", "00"] {
+            assert_eq!(parse(&["-s", s]).schema_type(), 1, "{s}");
+        }
+    }
+
+    #[test]
+    fn proto_names_the_adaptor_library() {
+        // The tests run on the open backend: the bare library name.
+        assert_eq!(
+            parse(&["--proto", "redis"]).proto_lib().as_deref(),
+            Some("libnvds_redis_proto.so")
+        );
+    }
 }
