@@ -16,6 +16,7 @@
 pub mod alloc;
 pub mod app;
 pub mod gtype;
+pub mod latency;
 pub mod meta;
 pub mod osd;
 pub mod parser;

@@ -562,6 +562,7 @@ mod imp {
                     }
                 }
             }
+            ds_core::latency::record_input(outref, &*self.obj());
             Ok(PrepareOutputBufferSuccess::Buffer(outbuf))
         }
 
@@ -594,6 +595,9 @@ mod imp {
                 let full = Rect::new(0, 0, img.width, img.height);
                 convert_rect(&img, full, &mut dst, rect);
             }
+            drop(dst_frame);
+            drop(dst_surf);
+            ds_core::latency::record_output(outbuf, &*self.obj());
             Ok(gst::FlowSuccess::Ok)
         }
     }

@@ -14,6 +14,10 @@
 //! all) is implemented; `gpu-id`, `num-extra-surfaces`, `cudadec-memtype`,
 //! `enable-max-performance` and `skip-frames` are accepted for
 //! compatibility and have no effect on the CPU.
+//!
+//! Latency measurement (`NVDS_ENABLE_LATENCY_MEASUREMENT`): each decoded
+//! frame carries DeepStream's reference stamp (named after this element),
+//! from which `nvstreammux` and `nvds_measure_buffer_latency` measure.
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
@@ -36,6 +40,7 @@ pub(crate) fn register() -> Result<(), glib::BoolError> {
 mod imp {
     use super::*;
     use gst::subclass::prelude::*;
+    use std::collections::VecDeque;
     use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
     use std::sync::{Arc, LazyLock, Mutex};
 
@@ -117,6 +122,9 @@ mod imp {
                     gst::PadProbeReturn::Ok
                 }
             });
+            if ds_core::latency::enabled() {
+                stamp_latency(&sink, &src, obj.name().as_str());
+            }
             obj.add_pad(&sink)
                 .map_err(|e| format!("nvv4l2decoder: {e}"))?;
             obj.add_pad(&src)
@@ -151,6 +159,49 @@ mod imp {
             });
             Ok(())
         }
+    }
+
+    /// Latency measurement (on when `NVDS_ENABLE_LATENCY_MEASUREMENT` is
+    /// set): each decoded frame carries the reference stamp NVIDIA's decoder
+    /// attaches (`nvds_add_reference_timestamp_meta`, named after this
+    /// element): in = when its coded frame reached the sink pad, out = when
+    /// it leaves. Frames are matched by PTS (decoding reorders), else in
+    /// arrival order.
+    fn stamp_latency(sink: &gst::GhostPad, src: &gst::GhostPad, name: &str) {
+        let arrivals = Arc::new(Mutex::new(VecDeque::<(Option<gst::ClockTime>, f64)>::new()));
+        let a = arrivals.clone();
+        sink.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(b) = info.buffer() {
+                let mut q = a.lock().unwrap_or_else(|p| p.into_inner());
+                if q.len() >= 64 {
+                    q.pop_front();
+                }
+                q.push_back((b.pts(), ds_core::latency::now_ms()));
+            }
+            gst::PadProbeReturn::Ok
+        });
+        let name = name.to_string();
+        let frames = AtomicU32::new(0);
+        src.add_probe(gst::PadProbeType::BUFFER, move |_, info| {
+            if let Some(gst::PadProbeData::Buffer(buffer)) = info.data.as_mut() {
+                let out = ds_core::latency::now_ms();
+                let in_ms = {
+                    let mut q = arrivals.lock().unwrap_or_else(|p| p.into_inner());
+                    let at = q
+                        .iter()
+                        .position(|(pts, _)| pts.is_some() && *pts == buffer.pts());
+                    at.and_then(|i| q.remove(i)).or_else(|| q.pop_front())
+                };
+                ds_core::latency::ReferenceTimestamp {
+                    component_name: name.clone(),
+                    frame_num: frames.fetch_add(1, Ordering::Relaxed),
+                    in_timestamp: in_ms.map_or(out, |(_, t)| t),
+                    out_timestamp: out,
+                }
+                .attach(buffer.make_mut());
+            }
+            gst::PadProbeReturn::Ok
+        });
     }
 
     static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {

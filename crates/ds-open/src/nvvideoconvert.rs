@@ -598,6 +598,7 @@ mod imp {
             inbuf: &gst::Buffer,
             outbuf: &mut gst::BufferRef,
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
+            ds_core::latency::record_input(outbuf, &*self.obj());
             let state = lock(&self.state)
                 .clone()
                 .ok_or(gst::FlowError::NotNegotiated)?;
@@ -671,6 +672,7 @@ mod imp {
                     self.convert_to_plain(&src, outbuf, &state, job, &fail)?;
                 }
             }
+            ds_core::latency::record_output(outbuf, &*self.obj());
             Ok(gst::FlowSuccess::Ok)
         }
     }

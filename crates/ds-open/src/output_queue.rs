@@ -150,7 +150,12 @@ impl OutputQueue {
             item
         };
         let result = match item {
-            Item::Buffer(buffer) => srcpad.push(buffer),
+            Item::Buffer(mut buffer) => {
+                if ds_core::latency::enabled() {
+                    ds_core::latency::record_output(buffer.make_mut(), element);
+                }
+                srcpad.push(buffer)
+            }
             Item::Event(event) => {
                 let eos = matches!(event.view(), gst::EventView::Eos(_));
                 if !srcpad.push_event(event) && eos {

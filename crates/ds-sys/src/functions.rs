@@ -1,9 +1,10 @@
-//! Functions of `nvdsmeta.h` and `gstnvdsmeta.h` (the NvBufSurface functions
-//! are declared in [`crate::surface`]).
+//! Functions of `nvdsmeta.h`, `gstnvdsmeta.h` and `nvds_latency_meta.h` (the
+//! NvBufSurface functions are declared in [`crate::surface`]).
 //!
 //! On the `open` backend these symbols are defined by [`crate::open`]; on the
 //! `nvidia` backend by `libnvds_meta.so` / `libnvdsgst_meta.so`.
 use crate::gst_meta::NvDsMeta;
+use crate::latency::NvDsFrameLatencyInfo;
 use crate::meta::*;
 use glib_sys::{gboolean, gpointer, GType};
 use gstreamer_sys::{GstBuffer, GstMetaInfo};
@@ -219,5 +220,25 @@ extern "C" {
         src_gst_buffer: *mut GstBuffer,
         batch_meta: *mut NvDsBatchMeta,
         frame_meta: *mut NvDsFrameMeta,
+    );
+
+    // nvds_latency_meta.h (libnvdsgst_meta on the nvidia backend)
+    pub fn nvds_set_input_system_timestamp(
+        buffer: *mut GstBuffer,
+        element_name: *mut c_char,
+    ) -> *mut NvDsUserMeta;
+    pub fn nvds_set_output_system_timestamp(
+        buffer: *mut GstBuffer,
+        element_name: *mut c_char,
+    ) -> gboolean;
+    pub fn nvds_measure_buffer_latency(
+        buf: *mut GstBuffer,
+        latency_info: *mut NvDsFrameLatencyInfo,
+    ) -> c_uint;
+    pub fn nvds_get_enable_latency_measurement() -> gboolean;
+    pub fn nvds_add_reference_timestamp_meta(
+        buffer: *mut GstBuffer,
+        element_name: *mut c_char,
+        frame_id: c_uint,
     );
 }

@@ -386,21 +386,10 @@ mod imp {
             &self,
             buf: &mut gst::BufferRef,
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
-            let settings = self.settings().clone();
-            let mut guard = self.state();
-            let st = &mut *guard;
-            let Some(video) = st.video.clone() else {
-                gst::element_imp_error!(self, gst::CoreError::Negotiation, ("no caps set"));
-                return Err(gst::FlowError::NotNegotiated);
-            };
-            collect(buf, &settings, st);
-            if st.plans.iter().all(|p| p.ops.is_empty()) {
-                return Ok(gst::FlowSuccess::Ok);
-            }
-            match video {
-                None => self.draw_nvmm(buf, st),
-                Some(info) => self.draw_raw(buf, &info, st),
-            }
+            ds_core::latency::record_input(buf, &*self.obj());
+            let result = self.draw_batch(buf);
+            ds_core::latency::record_output(buf, &*self.obj());
+            result
         }
     }
 
@@ -539,6 +528,27 @@ mod imp {
                 render(&mut canvas, &ops[plan.ops.clone()], text, renderer, layout);
             }
             Ok(gst::FlowSuccess::Ok)
+        }
+    }
+
+    impl NvDsOsd {
+        /// The element's work on one batch (between the latency records).
+        fn draw_batch(&self, buf: &mut gst::BufferRef) -> Result<gst::FlowSuccess, gst::FlowError> {
+            let settings = self.settings().clone();
+            let mut guard = self.state();
+            let st = &mut *guard;
+            let Some(video) = st.video.clone() else {
+                gst::element_imp_error!(self, gst::CoreError::Negotiation, ("no caps set"));
+                return Err(gst::FlowError::NotNegotiated);
+            };
+            collect(buf, &settings, st);
+            if st.plans.iter().all(|p| p.ops.is_empty()) {
+                return Ok(gst::FlowSuccess::Ok);
+            }
+            match video {
+                None => self.draw_nvmm(buf, st),
+                Some(info) => self.draw_raw(buf, &info, st),
+            }
         }
     }
 

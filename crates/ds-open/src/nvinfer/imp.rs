@@ -806,6 +806,7 @@ impl NvInfer {
                 return Err(gst::FlowError::Flushing);
             };
             let b = buffer.make_mut();
+            ds_core::latency::record_input(b, &*self.obj());
             let result = match model.config.process_mode {
                 ProcessMode::Primary => self.primary(model, b),
                 ProcessMode::Secondary => self.secondary(model, b),

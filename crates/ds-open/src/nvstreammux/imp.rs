@@ -282,6 +282,19 @@ impl NvStreamMux {
             fm.set_pipeline_height(out.height);
             fm.set_num_surfaces_per_frame(1);
         }
+        if ds_core::latency::enabled() {
+            let mux = self.obj().name();
+            for (f, _, frame_num) in &jobs {
+                super::latency::record_frame(
+                    &mut meta,
+                    &mux,
+                    &f.buffer,
+                    f.index,
+                    *frame_num as u32,
+                )
+                .map_err(|e| format!("cannot add a latency meta: {e}"))?;
+            }
+        }
         let mut buffer = batch.into_buffer();
         {
             let b = buffer.make_mut();
@@ -496,6 +509,13 @@ impl ElementImpl for NvStreamMux {
 }
 
 impl AggregatorImpl for NvStreamMux {
+    fn clip(&self, _pad: &gst_base::AggregatorPad, buffer: gst::Buffer) -> Option<gst::Buffer> {
+        if !ds_core::latency::enabled() {
+            return Some(buffer);
+        }
+        Some(super::latency::stamp_arrival(buffer, &self.obj().name()))
+    }
+
     fn start(&self) -> Result<(), gst::ErrorMessage> {
         let s = self.settings();
         if s.width == 0 || s.height == 0 {

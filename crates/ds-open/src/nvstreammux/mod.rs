@@ -83,6 +83,7 @@
 //! ```
 mod frame;
 mod imp;
+mod latency;
 
 use gst::glib;
 use gst::prelude::*;

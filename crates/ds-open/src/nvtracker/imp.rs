@@ -356,7 +356,10 @@ impl BaseTransformImpl for NvTracker {
         let Some(tracker) = guard.as_mut() else {
             return Err(gst::FlowError::NotNegotiated);
         };
-        match self.track(tracker, buffer) {
+        ds_core::latency::record_input(buffer, &*self.obj());
+        let result = self.track(tracker, buffer);
+        ds_core::latency::record_output(buffer, &*self.obj());
+        match result {
             Ok(()) => Ok(gst::FlowSuccess::Ok),
             Err(e) => {
                 gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));

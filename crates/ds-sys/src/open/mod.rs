@@ -3,8 +3,9 @@
 //!
 //! Metadata (`nvdsmeta.h`): `batch`, `object`, `classifier`, `display`,
 //! `user`, `clear`, `copy`, `user_type`, built on the private `pool`, `list`
-//! and `lock` modules. GstMeta (`gstnvdsmeta.h`): `gst_meta`
-//! (not compiled under Miri, which cannot call GStreamer).
+//! and `lock` modules. GstMeta (`gstnvdsmeta.h`): `gst_meta`;
+//! latency measurement (`nvds_latency_meta.h`): `latency` (both not
+//! compiled under Miri, which cannot call GStreamer).
 
 pub mod surface;
 
@@ -15,6 +16,8 @@ pub mod copy;
 pub mod display;
 #[cfg(not(miri))]
 pub mod gst_meta;
+#[cfg(not(miri))]
+pub mod latency;
 mod list;
 mod lock;
 pub mod object;
