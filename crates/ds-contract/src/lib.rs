@@ -52,6 +52,15 @@ pub struct ElementContract {
     /// Long name as gst-inspect shows it, where known.
     #[serde(default)]
     pub long_name: Option<String>,
+    /// The element's GType name (`GstNvInfer`), where a source confirms
+    /// it. GStreamer names an unnamed instance after it (`nvinfer0`: the
+    /// type name lower-cased, without `Gst`), and error messages show it in
+    /// element paths (`/GstPipeline:pipeline0/GstNvInfer:primary-inference`).
+    #[serde(default)]
+    pub type_name: Option<String>,
+    /// Where `type_name` comes from.
+    #[serde(default)]
+    pub type_name_source: Option<String>,
     /// The page the rows come from (unless a row names its own).
     pub source: String,
     /// Where the element exists (`dgpu`, `jetson`).

@@ -62,7 +62,7 @@ mod imp {
 
     #[glib::object_subclass]
     impl ObjectSubclass for NvV4l2Decoder {
-        const NAME: &'static str = "DsOpenNvV4l2Decoder";
+        const NAME: &'static str = "nvv4l2decoder";
         type Type = super::NvV4l2Decoder;
         type ParentType = gst::Bin;
     }

@@ -467,7 +467,7 @@ mod egl_imp {
 
     #[glib::object_subclass]
     impl ObjectSubclass for NvEglGlesSink {
-        const NAME: &'static str = "DsOpenNvEglGlesSink";
+        const NAME: &'static str = "GstEglGlesSink";
         type Type = super::NvEglGlesSink;
         type ParentType = gst::Bin;
     }

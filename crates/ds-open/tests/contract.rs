@@ -56,6 +56,26 @@ fn every_open_element_exposes_nvidias_properties() {
             e.element
         );
         let element = factory.create().build().unwrap();
+        if let Some(type_name) = &e.type_name {
+            // Same GType name: unnamed instances are named alike
+            // (`nvinfer0`) and error messages show the same element paths.
+            let ours = element.type_().name();
+            if ours != type_name.as_str() {
+                problems.push(format!("{}: type {ours}, NVIDIA: {type_name}", e.element));
+            }
+            let default_name = type_name
+                .strip_prefix("Gst")
+                .unwrap_or(type_name)
+                .to_lowercase();
+            let unnamed = factory.create().build().unwrap();
+            if !unnamed.name().starts_with(&default_name) {
+                problems.push(format!(
+                    "{}: unnamed instance is {}, NVIDIA's would be {default_name}N",
+                    e.element,
+                    unnamed.name()
+                ));
+            }
+        }
         for p in &e.properties {
             checked += 1;
             let Some(spec) = element.find_property(&p.name) else {

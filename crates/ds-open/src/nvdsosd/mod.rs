@@ -200,7 +200,7 @@ mod imp {
 
     #[glib::object_subclass]
     impl ObjectSubclass for NvDsOsd {
-        const NAME: &'static str = "DsOpenNvDsOsd";
+        const NAME: &'static str = "GstNvDsOsd";
         type Type = super::NvDsOsd;
         type ParentType = gst_base::BaseTransform;
     }

@@ -82,7 +82,7 @@ pub struct NvInfer {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvInfer {
-    const NAME: &'static str = "DsOpenNvInfer";
+    const NAME: &'static str = "GstNvInfer";
     type Type = super::NvInfer;
     type ParentType = gst::Element;
 

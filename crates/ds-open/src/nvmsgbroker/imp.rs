@@ -126,7 +126,7 @@ impl NvMsgBroker {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvMsgBroker {
-    const NAME: &'static str = "DsOpenNvMsgBroker";
+    const NAME: &'static str = "GstNvMsgBroker";
     type Type = super::NvMsgBroker;
     type ParentType = gst_base::BaseSink;
 }

@@ -74,7 +74,7 @@ pub struct NvMsgConv {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvMsgConv {
-    const NAME: &'static str = "DsOpenNvMsgConv";
+    const NAME: &'static str = "GstNvMsgConv";
     type Type = super::NvMsgConv;
     type ParentType = gst_base::BaseTransform;
 }

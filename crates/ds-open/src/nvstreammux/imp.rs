@@ -310,7 +310,7 @@ impl NvStreamMux {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvStreamMux {
-    const NAME: &'static str = "GstOpenNvStreamMux";
+    const NAME: &'static str = "GstNvStreamMux";
     type Type = super::NvStreamMux;
     type ParentType = gst_base::Aggregator;
 }

@@ -61,7 +61,7 @@ pub struct NvTracker {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvTracker {
-    const NAME: &'static str = "DsOpenNvTracker";
+    const NAME: &'static str = "GstNvTracker";
     type Type = super::NvTracker;
     type ParentType = gst_base::BaseTransform;
 }
