@@ -267,7 +267,9 @@ fn four_sources_frame_lines() {
     assert_eq!(h, expected);
 }
 
+/// `--file-loop` plays every input through `nvurisrcbin` (`file-loop=1`).
 #[test]
+#[ignore = "needs the open nvurisrcbin (branch issue16-urisrc): remove this line at merge"]
 fn file_loop_goes_past_the_clips_end() {
     let c = clip(10);
     let out = test3(&[
@@ -408,7 +410,7 @@ fn user_errors_are_one_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr,
-        "Error: Either pgie or configfile is missing. Please specify both!\n"
+        "Error: Either pgie or configfile is missing. Please specify both! Exiting...\n"
     );
 }
 
