@@ -281,6 +281,10 @@ fn file_loop_goes_past_the_clips_end() {
         c.to_str().unwrap(),
     ]);
     let stdout = ok_stdout(&out);
+    // nvurisrcbin's children, as decodebin_child_added prints them.
+    assert!(stdout.contains("Decodebin child added: "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.trim().is_empty(), "nothing on stderr:\n{stderr}");
     let numbers: Vec<u32> = frame_lines(&stdout).iter().map(|f| f.0).collect();
     assert!(numbers.len() >= 25, "{} frames", numbers.len());
     assert_eq!(numbers, (0..numbers.len() as u32).collect::<Vec<_>>());
