@@ -1,6 +1,7 @@
-//! The sample's `pgie_src_pad_buffer_probe`: counts the objects of each
-//! frame by class, prints the frame's line and feeds the per-stream FPS
-//! counters.
+//! The sample's `pgie_src_pad_buffer_probe`: measures the batch's latency
+//! when asked, counts the objects of each frame by class, prints the
+//! frame's line and feeds the per-stream FPS counters.
+use crate::latency;
 use ds_core::app::PerfData;
 use ds_core::BatchMeta;
 use gstreamer as gst;
@@ -51,10 +52,33 @@ pub fn frame_line(frame_number: i32, num_rects: u32, vehicles: u32, persons: u32
     )
 }
 
-/// Processes one batch: for each frame, count its objects by class, print
-/// the frame's line (unless `silent`) and record one frame of stream
-/// `pad_index` in `perf`. Returns the number of frames in the batch.
-pub fn pgie_src_pad_buffer_probe(buffer: &gst::BufferRef, silent: bool, perf: &PerfData) -> u64 {
+/// What the probe does besides counting (the sample's globals).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProbeOptions {
+    /// `-s`: no frame lines.
+    pub silent: bool,
+    /// `NVDS_ENABLE_LATENCY_MEASUREMENT=1`: measure every batch's latency.
+    pub measure_latency: bool,
+}
+
+/// Processes one batch: measure its latency (when asked); for each frame,
+/// count its objects by class, print the frame's line (unless silent) and
+/// record one frame of stream `pad_index` in `perf`. Returns the number of
+/// frames in the batch.
+pub fn pgie_src_pad_buffer_probe(
+    buffer: &gst::BufferRef,
+    options: ProbeOptions,
+    perf: &PerfData,
+) -> u64 {
+    // Latency of the batch from the decoders to here (with
+    // NVDS_ENABLE_COMPONENT_LATENCY_MEASUREMENT=1 as well, each
+    // component's share).
+    if options.measure_latency {
+        let num_sources_in_batch = latency::nvds_measure_buffer_latency(buffer);
+        if num_sources_in_batch == 0 {
+            println!("Unable to get number of sources in GstBuffer for latency measurement");
+        }
+    }
     let Some(batch) = BatchMeta::from_buffer(buffer) else {
         println!("Unable to get GstBuffer ");
         return 0;
@@ -65,7 +89,7 @@ pub fn pgie_src_pad_buffer_probe(buffer: &gst::BufferRef, silent: bool, perf: &P
         for obj in frame.objects() {
             counts.count(obj.class_id());
         }
-        if !silent {
+        if !options.silent {
             println!(
                 "{}",
                 frame_line(
@@ -76,6 +100,7 @@ pub fn pgie_src_pad_buffer_probe(buffer: &gst::BufferRef, silent: bool, perf: &P
                 )
             );
         }
+        // Update the frame rate through this probe.
         perf.update_fps(frame.pad_index() as usize);
         frames += 1;
     }

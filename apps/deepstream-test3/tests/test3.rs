@@ -267,7 +267,9 @@ fn four_sources_frame_lines() {
     assert_eq!(h, expected);
 }
 
+/// `--file-loop` plays every input through `nvurisrcbin` (`file-loop=1`).
 #[test]
+#[ignore = "needs the open nvurisrcbin (branch issue16-urisrc): remove this line at merge"]
 fn file_loop_goes_past_the_clips_end() {
     let c = clip(10);
     let out = test3(&[
@@ -279,6 +281,10 @@ fn file_loop_goes_past_the_clips_end() {
         c.to_str().unwrap(),
     ]);
     let stdout = ok_stdout(&out);
+    // nvurisrcbin's children, as decodebin_child_added prints them.
+    assert!(stdout.contains("Decodebin child added: "), "{stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.trim().is_empty(), "nothing on stderr:\n{stderr}");
     let numbers: Vec<u32> = frame_lines(&stdout).iter().map(|f| f.0).collect();
     assert!(numbers.len() >= 25, "{} frames", numbers.len());
     assert_eq!(numbers, (0..numbers.len() as u32).collect::<Vec<_>>());
@@ -408,7 +414,7 @@ fn user_errors_are_one_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(
         stderr,
-        "Error: Either pgie or configfile is missing. Please specify both!\n"
+        "Error: Either pgie or configfile is missing. Please specify both! Exiting...\n"
     );
 }
 
