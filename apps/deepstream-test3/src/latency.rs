@@ -20,9 +20,11 @@ pub fn requested() -> bool {
 /// measured (the probe then prints the sample's `Unable to get number of
 /// sources in GstBuffer for latency measurement`).
 ///
-/// The measurement is ds-core's latency API; this build of ds-core has none
-/// yet, so nothing is measured here and the function returns 0.
+/// The measurement is ds-core's ([`ds_core::latency::print_buffer_latency`]):
+/// from the decoder's arrival stamp of each frame to now, with the
+/// `Comp name = ...` lines of every element first when
+/// `NVDS_ENABLE_COMPONENT_LATENCY_MEASUREMENT` is set, as DeepStream's
+/// library prints them.
 pub fn nvds_measure_buffer_latency(buffer: &gst::BufferRef) -> u32 {
-    let _ = buffer;
-    0
+    ds_core::latency::print_buffer_latency(buffer)
 }
