@@ -179,20 +179,6 @@ fn create_source_bin(index: usize, uri: &str) -> Result<gst::Bin> {
     Ok(nbin)
 }
 
-/// The pgie's batch size as the sample reads it, right after
-/// `config-file-path`: NVIDIA's nvinfer parses the file when the property
-/// is set, so its `batch-size` already holds the config's value; the open
-/// nvinfer reads the file when it starts. So: the `batch-size` key of the
-/// config's `[property]` group, else the property.
-fn infer_config_batch_size(pgie: &gst::Element, config: &Path) -> u32 {
-    let kf = glib::KeyFile::new();
-    kf.load_from_file(config, glib::KeyFileFlags::NONE)
-        .ok()
-        .and_then(|()| kf.integer("property", "batch-size").ok())
-        .and_then(|v| u32::try_from(v).ok())
-        .unwrap_or_else(|| pgie.property("batch-size"))
-}
-
 /// The sample's memory types: where the GPU is not integrated, CUDA unified
 /// memory on the muxer, converters and tiler, so the CPU can read the frames
 /// (pinned memory for nvvidconv1 under WSL, whose unified memory the CPU
@@ -325,7 +311,7 @@ fn run(args: &Args, output: &Output) -> Result<()> {
     props::set_property(&streammux, "batch-size", number_sources as u32);
     props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
-    let pgie_batch_size = infer_config_batch_size(&pgie, &config);
+    let pgie_batch_size = pgie.property::<u32>("batch-size");
     if pgie_batch_size as usize != number_sources {
         print!(
             "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of sources  {number_sources}  \n\n"
@@ -463,20 +449,5 @@ mod tests {
     fn default_memory_on_an_integrated_gpu() {
         // Jetson (and any integrated GPU): the elements' defaults.
         assert_eq!(memory_types(&facts(true, false)), [0, 0, 0, 0]);
-    }
-
-    #[test]
-    fn the_warning_reads_the_configs_batch_size() {
-        ds_open::init().unwrap();
-        let pgie = make("nvinfer", "p", "pgie").unwrap();
-        let dir = std::env::temp_dir().join(format!("imagedata-bs-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let cfg = dir.join("pgie.txt");
-        std::fs::write(&cfg, "[property]\nbatch-size=4\n").unwrap();
-        assert_eq!(infer_config_batch_size(&pgie, &cfg), 4);
-        // Without the key: the property (its default, 1).
-        std::fs::write(&cfg, "[property]\ngpu-id=0\n").unwrap();
-        assert_eq!(infer_config_batch_size(&pgie, &cfg), 1);
-        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -227,7 +227,7 @@ fn deepstream_main(
     props::set_property(&streammux, "batch-size", number_sources as u32);
     props::set_property(&streammux, "batched-push-timeout", MUXER_BATCH_TIMEOUT_USEC);
     props::set_property(&pgie, "config-file-path", config.to_string_lossy().as_ref());
-    let pgie_batch_size = config_batch_size(&pgie, config);
+    let pgie_batch_size = pgie.property::<u32>("batch-size");
     if pgie_batch_size as usize != number_sources {
         print!(
             "WARNING: Overriding infer-config batch-size {pgie_batch_size}  with number of \
@@ -336,18 +336,6 @@ fn deepstream_main(
     }
     pipeline.set_state(gst::State::Null)?;
     result
-}
-
-/// The config file's batch-size, as `pgie.get_property("batch-size")` gives
-/// it on DeepStream once `config-file-path` is set (the open nvinfer reads
-/// its config only when it starts).
-fn config_batch_size(pgie: &gst::Element, config: &Path) -> u32 {
-    if ds_core::backend() == "open" {
-        if let Ok((cfg, _)) = ds_open::nvinfer::config::InferConfig::from_file(config) {
-            return cfg.batch_size;
-        }
-    }
-    pgie.property::<u32>("batch-size")
 }
 
 #[cfg(test)]

@@ -42,6 +42,12 @@ struct Settings {
     output_tensor_meta: Option<bool>,
     model_engine_file: Option<String>,
     gpu_id: u32,
+    /// The config file as parsed when `config-file-path` was set (as
+    /// NVIDIA's nvinfer parses it in `set_property`), so that reading a
+    /// property before the element starts gives the config's value, e.g.
+    /// the `batch-size` the samples compare with their number of sources.
+    /// `None` when unset or unreadable (the error is reported at start).
+    file_config: Option<InferConfig>,
 }
 
 /// Everything loaded at start.
@@ -644,7 +650,14 @@ impl ObjectImpl for NvInfer {
     fn set_property(&self, _id: usize, value: &glib::Value, pspec: &glib::ParamSpec) {
         let mut s = lock(&self.settings);
         match pspec.name() {
-            "config-file-path" => s.config_path = value.get().ok().flatten(),
+            "config-file-path" => {
+                s.config_path = value.get().ok().flatten();
+                s.file_config = s
+                    .config_path
+                    .as_deref()
+                    .and_then(|p| InferConfig::from_file(Path::new(p)).ok())
+                    .map(|(config, _warnings)| config);
+            }
             "unique-id" => s.unique_id = value.get().ok(),
             "process-mode" => {
                 s.process_mode = match crate::accepted::enum_int(value) {
@@ -681,7 +694,7 @@ impl ObjectImpl for NvInfer {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = lock(&self.settings);
         let model = lock(&self.model);
-        let cfg = model.as_ref().map(|m| &m.config);
+        let cfg = model.as_ref().map(|m| &m.config).or(s.file_config.as_ref());
         match pspec.name() {
             "config-file-path" => s.config_path.to_value(),
             "unique-id" => s
