@@ -6,9 +6,8 @@ use ds_core::parser::{
     Attribute, CallError, DetectedObject, DetectionParams, LoadError, NetworkInfo, OutputLayer,
     ParserLibrary,
 };
+use ds_testkit::parser::{compile_cpp_parser, TempDir};
 use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
 
 const SOURCE: &str = r#"
 #include "ds_custom_parser.h"
@@ -61,28 +60,12 @@ DS_CHECK_BBOX_PARSER(ParseThrow);
 DS_CHECK_CLASSIFIER_PARSER(ClassifyArgmax);
 "#;
 
-/// Compiles the C++ parser library once per test binary.
-fn library() -> &'static PathBuf {
-    static LIB: OnceLock<PathBuf> = OnceLock::new();
-    LIB.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("ds-core-parser-abi-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let src = dir.join("parser.cpp");
-        std::fs::write(&src, SOURCE).unwrap();
-        let lib = dir.join("libtestparser.so");
-        let include = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ds-sys/cpp");
-        let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
-        let st = Command::new(cxx)
-            .args(["-std=c++14", "-shared", "-fPIC", "-Wall", "-Werror", "-o"])
-            .arg(&lib)
-            .arg(&src)
-            .arg("-I")
-            .arg(&include)
-            .status()
-            .expect("a C++ compiler (c++ or $CXX)");
-        assert!(st.success(), "compiling the test parser failed");
-        lib
-    })
+/// The C++ parser library, compiled into a folder removed when the test
+/// ends (each test its own: nothing is left behind, also on failure).
+fn library() -> (TempDir, PathBuf) {
+    let dir = TempDir::new("parser-abi");
+    let lib = compile_cpp_parser(&dir, "libtestparser.so", SOURCE);
+    (dir, lib)
 }
 
 const NET: NetworkInfo = NetworkInfo {
@@ -93,7 +76,8 @@ const NET: NetworkInfo = NetworkInfo {
 
 #[test]
 fn cpp_bbox_parser_gets_vectors_and_returns_objects() {
-    let lib = ParserLibrary::open(library()).unwrap();
+    let (_dir, path) = library();
+    let lib = ParserLibrary::open(&path).unwrap();
     let p = lib.bbox_parser("ParseEcho").unwrap();
     let a = [7.5f32, 1.0, 2.0, 3.0, 4.0, 5.0];
     let b = [-1.0f32; 4];
@@ -121,7 +105,8 @@ fn cpp_bbox_parser_gets_vectors_and_returns_objects() {
 
 #[test]
 fn false_and_exceptions_are_errors_not_crashes() {
-    let lib = ParserLibrary::open(library()).unwrap();
+    let (_dir, path) = library();
+    let lib = ParserLibrary::open(&path).unwrap();
     let params = DetectionParams::new(1, &[0.5], &[0.0]);
     let e = lib
         .bbox_parser("ParseFalse")
@@ -147,7 +132,8 @@ fn false_and_exceptions_are_errors_not_crashes() {
 
 #[test]
 fn cpp_classifier_parser_returns_labelled_attributes() {
-    let lib = ParserLibrary::open(library()).unwrap();
+    let (_dir, path) = library();
+    let lib = ParserLibrary::open(&path).unwrap();
     let c = lib.classifier_parser("ClassifyArgmax").unwrap();
     let probs = [0.1f32, 0.8, 0.1];
     let layers = [OutputLayer::new("probs", &[3], &probs).unwrap()];
@@ -175,13 +161,14 @@ fn missing_library_and_symbol_name_the_file_and_function() {
         e.to_string().contains("No such file"),
         "dlerror's text: {e}"
     );
-    let lib = ParserLibrary::open(library()).unwrap();
+    let (_dir, path) = library();
+    let lib = ParserLibrary::open(&path).unwrap();
     let e = lib.bbox_parser("NvDsInferParseNope").unwrap_err();
     assert_eq!(
         e.to_string(),
         format!(
             "custom-lib-path '{}' has no function 'NvDsInferParseNope'",
-            library().display()
+            path.display()
         )
     );
 }

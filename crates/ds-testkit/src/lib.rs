@@ -13,6 +13,7 @@
 
 pub mod contract;
 pub mod golden;
+pub mod parser;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
