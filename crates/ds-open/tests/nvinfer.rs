@@ -7,6 +7,7 @@ use ds_core::BatchMeta;
 use ds_model::nanodet;
 use ds_model::onnx::{Attribute, Dim, Graph, Initializer, Model, Node, ValueInfo};
 use ds_model::tensor::Tensor;
+use ds_testkit::parser::{builtin_pgie_config, compile_cpp_parser, TempDir};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -33,34 +34,16 @@ fn model() -> PathBuf {
     need(root().join("models/nanodet-m-416.onnx"), "ci/models.sh")
 }
 
+/// The shipped detector config: NanoDet through the parser library
+/// (`custom-lib-path=libnvdsinfer_custom_impl_nanodet.so`, a bare name the
+/// open nvinfer finds next to this test binary: cargo builds the library as
+/// a dev-dependency).
 fn pgie_config() -> PathBuf {
     model();
     need(
         root().join("configs/dstest1_pgie_config.txt"),
         "ci/models.sh",
     )
-}
-
-/// A scratch directory for configs, removed on drop.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Scratch {
-        let d = std::env::temp_dir().join(format!("ds-nvinfer-{tag}-{}", std::process::id()));
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.0).ok();
-    }
 }
 
 /// One object as a probe after the last nvinfer sees it.
@@ -212,8 +195,16 @@ fn props<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 
 #[test]
 fn detects_people_and_vehicles_on_the_sample() {
-    let p = pgie();
-    let frames = run(10, &[&props(&p)]).unwrap();
+    // The shipped config (the parser library) and the built-in parser.
+    for config in [pgie_config(), builtin_pgie_config()] {
+        eprintln!("{}", config.display());
+        let config = config.to_string_lossy().into_owned();
+        let frames = run(10, &[&[("config-file-path", config.as_str())]]).unwrap();
+        sees_people_and_the_van(&frames);
+    }
+}
+
+fn sees_people_and_the_van(frames: &[Frame]) {
     assert_eq!(frames.len(), 10);
     // Checked by eye on the clip's first frames: three people walking and a
     // white van parked top right (1280x720, letterboxed 960x720 picture).
@@ -352,8 +343,8 @@ fn colour_classifier(dir: &Path) -> PathBuf {
     path
 }
 
-fn sgie_config(dir: &Scratch, extra: &str) -> PathBuf {
-    let onnx = colour_classifier(&dir.0);
+fn sgie_config(dir: &TempDir, extra: &str) -> PathBuf {
+    let onnx = colour_classifier(dir.path());
     dir.write("colour_labels.txt", "red;green;blue\n");
     let lib = root().join("models/onnxruntime/libonnxruntime.so");
     dir.write(
@@ -371,7 +362,7 @@ fn sgie_config(dir: &Scratch, extra: &str) -> PathBuf {
 
 #[test]
 fn secondary_classifier_labels_the_objects_of_the_primary() {
-    let dir = Scratch::new("sgie");
+    let dir = TempDir::new("sgie");
     let sgie = sgie_config(&dir, "");
     let p = pgie();
     let s = [("config-file-path", sgie.to_str().unwrap())];
@@ -409,7 +400,7 @@ fn failure(props: &[(&str, &str)]) -> String {
 
 #[test]
 fn errors_name_their_cause() {
-    let dir = Scratch::new("errors");
+    let dir = TempDir::new("errors");
     let onnx = model();
     let lib = root().join("models/onnxruntime/libonnxruntime.so");
     let base = |extra: &str| {
@@ -421,7 +412,7 @@ fn errors_name_their_cause() {
         )
     };
     let cases: Vec<(PathBuf, &str)> = vec![
-        (dir.0.join("absent.txt"), "cannot read nvinfer config"),
+        (dir.path().join("absent.txt"), "cannot read nvinfer config"),
         (
             dir.write("badval.txt", &base("batch-size=x\n")),
             "bad value 'x' for key 'batch-size'",
@@ -519,46 +510,35 @@ DS_CHECK_BBOX_PARSER(ParseFalse);
 DS_CHECK_BBOX_PARSER(ParseThrow);
 "#;
 
-fn cpp_parser_library(dir: &Scratch) -> PathBuf {
-    let src = dir.write("parser.cpp", CPP_PARSER);
-    let lib = dir.0.join("libcppparser.so");
-    let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
-    let st = std::process::Command::new(cxx)
-        .args(["-std=c++14", "-shared", "-fPIC", "-Wall", "-Werror", "-o"])
-        .arg(&lib)
-        .arg(&src)
-        .arg("-I")
-        .arg(root().join("crates/ds-sys/cpp"))
-        .status()
-        .expect("a C++ compiler (c++ or $CXX)");
-    assert!(st.success(), "compiling the C++ parser failed");
-    lib
+fn cpp_parser_library(dir: &TempDir) -> PathBuf {
+    compile_cpp_parser(dir, "libcppparser.so", CPP_PARSER)
 }
 
-fn custom_parser_config(dir: &Scratch, lib: &Path, func: &str) -> PathBuf {
-    let text = std::fs::read_to_string(pgie_config())
+fn custom_parser_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
+    let text: String = std::fs::read_to_string(pgie_config())
         .unwrap()
-        .replace(
-            "parse-bbox-func-name=NvDsInferParseNanoDet",
-            &format!(
-                "parse-bbox-func-name={func}\ncustom-lib-path={}",
-                lib.display()
-            ),
-        )
-        .replace(
-            "onnx-file=../models/",
-            &format!("onnx-file={}/", root().join("models").display()),
-        )
-        .replace(
-            "labelfile-path=",
-            &format!("labelfile-path={}/", root().join("configs").display()),
-        );
+        .lines()
+        .map(|l| match l {
+            l if l.starts_with("custom-lib-path=") => format!("custom-lib-path={}", lib.display()),
+            l if l.starts_with("parse-bbox-func-name=") => format!("parse-bbox-func-name={func}"),
+            l => l
+                .replace(
+                    "onnx-file=../models/",
+                    &format!("onnx-file={}/", root().join("models").display()),
+                )
+                .replace(
+                    "labelfile-path=",
+                    &format!("labelfile-path={}/", root().join("configs").display()),
+                ),
+        })
+        .map(|l| l + "\n")
+        .collect();
     dir.write(&format!("{func}.txt"), &text)
 }
 
 #[test]
 fn cpp_parser_library_runs_through_custom_lib_path() {
-    let dir = Scratch::new("cppparser");
+    let dir = TempDir::new("cppparser");
     let lib = cpp_parser_library(&dir);
     let config = custom_parser_config(&dir, &lib, "ParseFixed");
     let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
@@ -582,8 +562,48 @@ fn cpp_parser_library_runs_through_custom_lib_path() {
 }
 
 #[test]
+fn a_bare_custom_lib_path_is_found_next_to_the_config_first() {
+    let dir = TempDir::new("bare-name");
+    cpp_parser_library(&dir);
+    let config = custom_parser_config(&dir, Path::new("libcppparser.so"), "ParseFixed");
+    let frames = run(1, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
+    assert_eq!(frames[0].objects.len(), 2, "{:?}", frames[0].objects);
+}
+
+#[test]
+fn a_bare_custom_lib_path_not_found_names_every_path_tried() {
+    let dir = TempDir::new("bare-name-missing");
+    let name = "libnvdsinfer_custom_impl_absent.so";
+    let config = custom_parser_config(&dir, Path::new(name), "ParseFixed");
+    let err = failure(&[("config-file-path", config.to_str().unwrap())]);
+    assert!(!err.contains('\n'), "one line: {err}");
+    assert!(
+        err.contains(&format!("cannot load custom-lib-path '{name}'")),
+        "{err}"
+    );
+    // Next to the config, next to this (test) executable in deps/, one
+    // folder up, then the dynamic loader's search.
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    for tried in [
+        dir.path().canonicalize().unwrap().join(name),
+        deps.join(name),
+        deps.parent().unwrap().join(name),
+    ] {
+        assert!(
+            err.contains(&tried.display().to_string()),
+            "{tried:?}: {err}"
+        );
+    }
+    assert!(err.contains("dynamic loader"), "{err}");
+}
+
+#[test]
 fn cpp_parser_false_or_exception_drops_the_frames_objects() {
-    let dir = Scratch::new("cppparser-fail");
+    let dir = TempDir::new("cppparser-fail");
     let lib = cpp_parser_library(&dir);
     for func in ["ParseFalse", "ParseThrow"] {
         let config = custom_parser_config(&dir, &lib, func);
@@ -595,7 +615,7 @@ fn cpp_parser_false_or_exception_drops_the_frames_objects() {
 
 #[test]
 fn cpp_classifier_parser_labels_the_objects() {
-    let dir = Scratch::new("cppclassifier");
+    let dir = TempDir::new("cppclassifier");
     let lib = cpp_parser_library(&dir);
     let sgie = sgie_config(
         &dir,

@@ -421,8 +421,14 @@ pub struct InferConfig {
     /// `parse-classifier-func-name`.
     pub parse_classifier_func_name: Option<String>,
     /// `custom-lib-path`: the parser library whose `parse-bbox-func-name`
-    /// function the open nvinfer calls (NVIDIA's custom parser ABI).
+    /// function the open nvinfer calls (NVIDIA's custom parser ABI),
+    /// resolved against the config file's directory as NVIDIA's nvinfer does.
     pub custom_lib_path: Option<PathBuf>,
+    /// `custom-lib-path` was a bare file name (no `/`): when no such file is
+    /// next to the config, the open nvinfer also searches next to the
+    /// executable and by the dynamic loader's search
+    /// ([`super::custom_lib`]).
+    pub custom_lib_bare_name: bool,
     /// `output-blob-names`: output tensor names.
     pub output_blob_names: Vec<String>,
     /// `infer-dims` (C;H;W, each > 0; legacy `input-dims` / `uff-input-dims`).
@@ -483,6 +489,7 @@ impl Default for InferConfig {
             parse_bbox_func_name: None,
             parse_classifier_func_name: None,
             custom_lib_path: None,
+            custom_lib_bare_name: false,
             output_blob_names: Vec::new(),
             infer_dims: None,
             network_input_order: TensorOrder::Nchw,
@@ -1138,7 +1145,10 @@ impl<'a> Parser<'a> {
                 "onnx-file" => c.onnx_file = Some(v.path()?),
                 "model-engine-file" => c.model_engine_file = Some(v.path()?),
                 "labelfile-path" => c.labelfile_path = Some(v.path()?),
-                "custom-lib-path" => c.custom_lib_path = Some(v.path()?),
+                "custom-lib-path" => {
+                    c.custom_lib_path = Some(v.path()?);
+                    c.custom_lib_bare_name = !v.string()?.contains('/');
+                }
                 "mean-file" => c.mean_file = Some(v.path()?),
                 "onnxruntime-lib" => c.onnxruntime_lib = Some(v.path()?),
                 "batch-size" => {

@@ -4,8 +4,10 @@
 //! * **Primary mode** (`process-mode=1`): every frame of the batch is scaled
 //!   to the network input ([`preprocess`]), the frames go through the model
 //!   together (in chunks of `batch-size`), and the detections are parsed
-//!   ([`parse`]), mapped through `class-map`, clustered and attached as
-//!   `NvDsObjectMeta` (class_id, confidence, rect_params,
+//!   ([`parse`]: by the `custom-lib-path` library's `parse-bbox-func-name`
+//!   function, NVIDIA's custom parser ABI, found as [`custom_lib`] says; or
+//!   by a built-in parser, mapped through `class-map`), clustered and
+//!   attached as `NvDsObjectMeta` (class_id, confidence, rect_params,
 //!   detector_bbox_info, obj_label, text_params, unique_component_id).
 //!   `interval=N` skips N batches after each inferred one.
 //! * **Secondary mode** (`process-mode=2`, `network-type=1`): every object
@@ -32,6 +34,7 @@
 //! with one element error naming the cause.
 
 pub mod config;
+pub mod custom_lib;
 pub mod engine;
 pub mod parse;
 pub mod preprocess;

@@ -1,11 +1,14 @@
 //! Output parsing and clustering of the open `nvinfer`.
 //!
-//! Parsers are built in and chosen by the config keys DeepStream uses:
-//! detectors name theirs with `parse-bbox-func-name` (built in:
-//! `NvDsInferParseNanoDet`, NanoDet's GFL head); classifiers
-//! (`network-type=1`) use DeepStream's default classifier parsing: for
-//! each output layer, the class with the highest probability, kept when it
-//! reaches `classifier-threshold`.
+//! Parsers are chosen by the config keys DeepStream uses. With
+//! `custom-lib-path`, the function named by `parse-bbox-func-name`
+//! (detectors) or `parse-classifier-func-name` (classifiers) of that library
+//! is called through NVIDIA's custom parser ABI (the library is found as
+//! [`super::custom_lib`] says). Without it, detectors name a built-in parser
+//! with `parse-bbox-func-name` (`NvDsInferParseNanoDet`, NanoDet's GFL head,
+//! COCO ids, mapped by `class-map`); classifiers (`network-type=1`) use
+//! DeepStream's default classifier parsing: for each output layer, the class
+//! with the highest probability, kept when it reaches `classifier-threshold`.
 //!
 //! Clustering follows `cluster-mode`: 2 (NMS) and 4 (none) are exact;
 //! 0 (group rectangles), 1 (DBSCAN) and 3 (DBSCAN + NMS) are approximated by
@@ -93,9 +96,9 @@ pub fn parser_for(
             &config.custom_lib_path,
             config.parse_classifier_func_name.as_deref(),
         ) {
-            (Some(lib), Some(name)) => {
-                let parser = ds_core::parser::ParserLibrary::open(lib)
-                    .and_then(|l| l.classifier_parser(name))
+            (Some(_), Some(name)) => {
+                let parser = super::custom_lib::open(config)?
+                    .classifier_parser(name)
                     .map_err(|e| e.to_string())?;
                 let network = ds_core::parser::NetworkInfo {
                     width: input_hw.1 as u32,
@@ -107,12 +110,12 @@ pub fn parser_for(
             _ => Ok(Parser::Classifier),
         },
         NetworkType::Detector => {
-            if let (Some(lib), Some(name)) = (
+            if let (Some(_), Some(name)) = (
                 &config.custom_lib_path,
                 config.parse_bbox_func_name.as_deref(),
             ) {
-                let parser = ds_core::parser::ParserLibrary::open(lib)
-                    .and_then(|l| l.bbox_parser(name))
+                let parser = super::custom_lib::open(config)?
+                    .bbox_parser(name)
                     .map_err(|e| e.to_string())?;
                 let network = ds_core::parser::NetworkInfo {
                     width: input_hw.1 as u32,
