@@ -99,6 +99,21 @@ fn open_backend_configs_use_documented_or_listed_open_only_keys() {
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
+/// The open backend's detector configs need no open-only key either: the
+/// parser library (custom-lib-path) maps COCO onto the samples' classes.
+#[test]
+fn open_backend_detector_configs_use_only_documented_7_1_keys() {
+    let keys = keys_in(&configs_dir());
+    let detector = |f: &str| f.ends_with("_pgie_config.txt") || f == "dstest_imagedata_config.txt";
+    assert!(keys.iter().filter(|k| detector(&k.0)).count() > 5 * 15);
+    let bad: Vec<String> = keys
+        .iter()
+        .filter(|k| detector(&k.0) && k.4 != KeyStatus::Documented)
+        .map(|(f, g, k, l, s)| format!("configs/{f}:{l}: [{g}] {k} is {s:?}"))
+        .collect();
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
 #[test]
 fn an_undocumented_key_is_caught() {
     let nvinfer = config("nvinfer").unwrap();

@@ -1,6 +1,7 @@
 //! The library through the open nvinfer's `custom-lib-path`, and through a
 //! C++ harness that calls it as NVIDIA's nvinfer does.
 use ds_core::BatchMeta;
+use ds_testkit::parser::TempDir;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -86,22 +87,20 @@ fn run(config: &Path) -> Result<Vec<Vec<Obj>>, String> {
     Ok(out)
 }
 
-/// The shipped test1 config turned into one that uses the library: no
-/// class-map (open-only), custom-lib-path + the 4-class function.
-fn custom_config(dir: &Path, lib: &Path, func: &str) -> PathBuf {
+/// The shipped test1 config (which uses this library by its bare file name)
+/// with `custom-lib-path` = `lib` and the function `func`, models and labels
+/// by absolute path.
+fn custom_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
     let text = std::fs::read_to_string(root().join("configs/dstest1_pgie_config.txt")).unwrap();
     let models = root().join("models").canonicalize().unwrap();
     let configs = root().join("configs").canonicalize().unwrap();
     let text: String = text
         .lines()
-        .filter(|l| !l.starts_with("class-map="))
         .map(|l| match l {
-            l if l.starts_with("parse-bbox-func-name=") => {
-                format!(
-                    "parse-bbox-func-name={func}\ncustom-lib-path={}",
-                    lib.display()
-                )
+            l if l.starts_with("custom-lib-path=") => {
+                format!("custom-lib-path={}", lib.display())
             }
+            l if l.starts_with("parse-bbox-func-name=") => format!("parse-bbox-func-name={func}"),
             l if l.starts_with("onnx-file=") => {
                 format!("onnx-file={}", models.join("nanodet-m-416.onnx").display())
             }
@@ -115,24 +114,22 @@ fn custom_config(dir: &Path, lib: &Path, func: &str) -> PathBuf {
         })
         .map(|l| l + "\n")
         .collect();
-    let p = dir.join(format!("{func}.txt"));
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("nanodet-parser-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    dir.write(&format!("{func}.txt"), &text)
 }
 
 #[test]
 fn library_gives_the_builtin_parsers_objects_on_every_frame() {
-    let builtin = run(&root().join("configs/dstest1_pgie_config.txt")).unwrap();
-    let dir = scratch("same");
-    let config = custom_config(&dir, &library(), "NvDsInferParseCustomNanoDet");
-    let custom = run(&config).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    // The built-in parser (NvDsInferParseNanoDet + class-map) against the
+    // shipped config, whose bare custom-lib-path the open nvinfer finds in
+    // cargo's target folder.
+    let builtin = run(&ds_testkit::parser::builtin_pgie_config()).unwrap();
+    let shipped = std::fs::read_to_string(root().join("configs/dstest1_pgie_config.txt")).unwrap();
+    assert!(
+        shipped.contains("\ncustom-lib-path=libnvdsinfer_custom_impl_nanodet.so\n")
+            && shipped.contains("\nparse-bbox-func-name=NvDsInferParseCustomNanoDet\n"),
+        "the shipped config uses the library"
+    );
+    let custom = run(&root().join("configs/dstest1_pgie_config.txt")).unwrap();
     assert!(builtin.len() >= 60, "{} frames", builtin.len());
     assert_eq!(builtin.len(), custom.len());
     let total: usize = builtin.iter().map(Vec::len).sum();
@@ -144,37 +141,18 @@ fn library_gives_the_builtin_parsers_objects_on_every_frame() {
 
 #[test]
 fn the_both_backends_config_gives_the_builtin_parsers_objects() {
-    let builtin = run(&root().join("configs/dstest1_pgie_config.txt")).unwrap();
-    let shipped =
-        std::fs::read_to_string(root().join("configs/nvidia/nanodet_pgie_config.txt")).unwrap();
-    let root_dir = root().canonicalize().unwrap();
-    let text: String = shipped
-        .lines()
-        .map(|l| match l {
-            l if l.starts_with("custom-lib-path=") => {
-                format!("custom-lib-path={}", library().display())
-            }
-            l => l
-                .replace("../../models/", &format!("{}/models/", root_dir.display()))
-                .replace(
-                    "../labels",
-                    &format!("{}/configs/labels", root_dir.display()),
-                ),
-        })
-        .map(|l| l + "\n")
-        .collect();
-    let dir = scratch("shipped");
-    let config = dir.join("nanodet_pgie_config.txt");
-    std::fs::write(&config, text).unwrap();
-    let custom = run(&config).unwrap();
-    std::fs::remove_dir_all(&dir).ok();
+    // configs/nvidia/nanodet_pgie_config.txt as it is: its bare
+    // custom-lib-path is not next to it (unless copied there, as NVIDIA's
+    // nvinfer needs), so the open nvinfer finds cargo's build of the library.
+    let builtin = run(&ds_testkit::parser::builtin_pgie_config()).unwrap();
+    let custom = run(&root().join("configs/nvidia/nanodet_pgie_config.txt")).unwrap();
     assert_eq!(builtin, custom);
 }
 
 #[test]
 fn missing_library_or_function_is_one_error_line() {
-    let dir = scratch("errors");
-    let absent = dir.join("libabsent.so");
+    let dir = TempDir::new("errors");
+    let absent = dir.path().join("libabsent.so");
     let e = run(&custom_config(&dir, &absent, "NvDsInferParseCustomNanoDet")).unwrap_err();
     assert!(
         e.contains("cannot load custom-lib-path") && e.contains("libabsent.so"),
@@ -183,7 +161,6 @@ fn missing_library_or_function_is_one_error_line() {
     assert!(!e.contains('\n'), "{e}");
     let e = run(&custom_config(&dir, &library(), "NvDsInferParseNope")).unwrap_err();
     assert!(e.contains("has no function 'NvDsInferParseNope'"), "{e}");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 const HARNESS: &str = r#"
@@ -242,15 +219,15 @@ int main(int argc, char **argv) {
 
 #[test]
 fn cpp_harness_calls_the_library_as_nvinfer_does() {
-    let dir = scratch("harness");
-    std::fs::write(dir.join("harness.cpp"), HARNESS).unwrap();
-    let exe = dir.join("harness");
-    let include = root().join("crates/ds-sys/cpp");
+    let dir = TempDir::new("harness");
+    let src = dir.write("harness.cpp", HARNESS);
+    let exe = dir.path().join("harness");
+    let include = ds_testkit::parser::abi_include_dir();
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "c++".into());
     let st = Command::new(cxx)
         .args(["-std=c++14", "-Wall", "-Werror", "-o"])
         .arg(&exe)
-        .arg(dir.join("harness.cpp"))
+        .arg(&src)
         .arg("-I")
         .arg(&include)
         .arg("-ldl")
@@ -277,5 +254,4 @@ fn cpp_harness_calls_the_library_as_nvinfer_does() {
         coco.starts_with("ok=1 n=1\n2 4.00 4.00 16.00 16.00 0.90\n"),
         "{coco}"
     );
-    std::fs::remove_dir_all(&dir).ok();
 }
