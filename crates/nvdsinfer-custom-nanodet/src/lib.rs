@@ -159,3 +159,10 @@ pub fn parse_coco(input: &DetectorInput<'_>, out: &mut Detections<'_>) -> Result
 
 ds_core::export_bbox_parser!(NvDsInferParseCustomNanoDet, parse_sample_classes);
 ds_core::export_bbox_parser!(NvDsInferParseCustomNanoDetCoco, parse_coco);
+
+/// The README's parser guide (section "Custom output parsers"): its example,
+/// extracted by this crate's build script, is compiled and run as a doctest
+/// so that it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!(concat!(env!("OUT_DIR"), "/readme_parser_guide.md"))]
+pub struct ReadmeParserGuide;

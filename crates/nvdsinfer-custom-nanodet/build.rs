@@ -1,0 +1,44 @@
+//! Extracts the parser guide's example from the README ("Custom output
+//! parsers", its ```rust block) into `$OUT_DIR/readme_parser_guide.md`, which
+//! the crate compiles as a doctest (`ReadmeParserGuide`), so the README's
+//! example cannot rot.
+use std::path::Path;
+
+const SECTION: &str = "## Custom output parsers";
+
+fn main() {
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    println!("cargo:rerun-if-changed={}", readme.display());
+    println!("cargo:rerun-if-changed=build.rs");
+    let text = std::fs::read_to_string(&readme).unwrap_or_default();
+    let code = guide(&text);
+    let doc = match code {
+        Some(code) => format!("```\n{code}```\n"),
+        // Only the doctest fails: the library itself does not need the README.
+        None => format!(
+            "```\ncompile_error!(\"README.md: no ```rust block in the section '{SECTION}'\");\n```\n"
+        ),
+    };
+    let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("readme_parser_guide.md");
+    std::fs::write(out, doc).unwrap();
+}
+
+/// The first ```rust block of the section, up to the next `## ` heading.
+fn guide(readme: &str) -> Option<String> {
+    let mut lines = readme
+        .lines()
+        .skip_while(|l| l.trim_end() != SECTION)
+        .skip(1)
+        .take_while(|l| !l.starts_with("## "))
+        .skip_while(|l| l.trim_end() != "```rust")
+        .skip(1);
+    let mut code = String::new();
+    for l in lines.by_ref() {
+        if l.trim_end() == "```" {
+            return Some(code);
+        }
+        code.push_str(l);
+        code.push('\n');
+    }
+    None
+}
