@@ -2,8 +2,10 @@
 # Cross-check for aarch64 (Jetson) without docker: builds the workspace for
 # aarch64-unknown-linux-gnu with Debian's cross toolchain against an arm64
 # sysroot of Debian's GStreamer packages, then runs the ds-sys and ds-core
-# tests and deepstream-test1 (on a 3-frame cut of the sample) under
-# qemu-aarch64 user emulation, with ONNX Runtime's aarch64 library.
+# tests, the NanoDet parser library's load test (the aarch64 .so dlopen'd and
+# called through NVIDIA's ABI) and deepstream-test1 (on a 3-frame cut of the
+# sample) under qemu-aarch64 user emulation, with ONNX Runtime's aarch64
+# library.
 #
 # The arm64 sysroot: the arm64 GStreamer -dev packages cannot be installed
 # next to the amd64 ones with `dpkg --add-architecture arm64` on Debian 12
@@ -276,6 +278,10 @@ tests() {
   # ds-core's parser_abi test compiles a C++ parser library with $CXX and
   # dlopens it in the (emulated) aarch64 test binary.
   xenv env CXX="$TRIPLE-g++" cargo test -p ds-sys -p ds-core --lib --tests -- "${skip[@]}"
+  # The Rust parser library (custom-lib-path): an aarch64 test binary dlopens
+  # the aarch64 libnvdsinfer_custom_impl_nanodet.so and calls its functions
+  # through NVIDIA's ABI (vectors in, vector out) on a synthetic NanoDet output.
+  xenv cargo test -p nvdsinfer-custom-nanodet --test load
 }
 
 test1() {

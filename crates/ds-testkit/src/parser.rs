@@ -96,3 +96,18 @@ pub fn builtin_pgie_config() -> PathBuf {
     p.canonicalize()
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
+
+/// The shared library `file_name` that cargo built with the running test:
+/// a dependency's `cdylib` lands in `target/<profile>/deps/` (where the test
+/// binary is), a root package's also one folder up. Panics when it is in
+/// neither.
+pub fn cargo_built_library(file_name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable's path");
+    let deps = exe.parent().expect("the test executable's folder");
+    let found = [Some(deps), deps.parent()]
+        .into_iter()
+        .flatten()
+        .map(|d| d.join(file_name))
+        .find(|p| p.exists());
+    found.unwrap_or_else(|| panic!("{file_name} not found next to {}", exe.display()))
+}

@@ -14,18 +14,7 @@ fn root() -> PathBuf {
 
 /// libnvdsinfer_custom_impl_nanodet.so, built by cargo with this package.
 fn library() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let deps = exe.parent().unwrap();
-    for dir in [deps, deps.parent().unwrap()] {
-        let p = dir.join("libnvdsinfer_custom_impl_nanodet.so");
-        if p.exists() {
-            return p;
-        }
-    }
-    panic!(
-        "libnvdsinfer_custom_impl_nanodet.so not found next to {}",
-        exe.display()
-    );
+    ds_testkit::parser::cargo_built_library("libnvdsinfer_custom_impl_nanodet.so")
 }
 
 fn need(p: PathBuf) -> PathBuf {
