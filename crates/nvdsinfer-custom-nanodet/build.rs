@@ -1,4 +1,5 @@
-//! Extracts the parser guide's example from the README ("Custom output
+//! Links the cdylib so that it exports the parser functions alone (see
+//! `main`), and extracts the parser guide's example from the README ("Custom output
 //! parsers", its ```rust block) into `$OUT_DIR/readme_parser_guide.md`, which
 //! the crate compiles as a doctest (`ReadmeParserGuide`), so the README's
 //! example cannot rot.
@@ -7,6 +8,17 @@ use std::path::Path;
 const SECTION: &str = "## Custom output parsers";
 
 fn main() {
+    // The library links ds-core and so ds-sys, whose open backend defines
+    // NVIDIA's nvds_* / NvBufSurface* / gst_buffer_*_nvds_* functions, and
+    // rustc exports every #[no_mangle] function of a cdylib's dependencies.
+    // In a process with NVIDIA's libnvds_meta (nvinfer on a Jetson) those
+    // exports could interpose on NVIDIA's. Symbols from the dependencies'
+    // archives (rlibs, the C++ bridge) stay inside the library; the
+    // NvDsInferParse* functions this crate defines are exported (test:
+    // tests/load.rs).
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-cdylib-link-arg=-Wl,--exclude-libs,ALL");
+    }
     let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     println!("cargo:rerun-if-changed={}", readme.display());
     println!("cargo:rerun-if-changed=build.rs");

@@ -79,3 +79,42 @@ fn the_shared_object_loads_and_parses_through_the_abi() {
         .parse(&[], NET, DetectionParams::new(4, &[0.5; 4], &[0.0; 4]));
     assert_eq!(e, Err(ds_core::parser::CallError::Rejected));
 }
+
+/// The dynamic symbols the library defines: the parser functions alone (no
+/// nvds_* / NvBufSurface* of the open backend that would meet NVIDIA's
+/// libnvds_meta in nvinfer's process). `nm` from binutils (`$NM`) reads the
+/// table; dlsym checks a few names too.
+#[test]
+fn the_shared_object_exports_only_the_parser_functions() {
+    let path = ds_testkit::parser::cargo_built_library("libnvdsinfer_custom_impl_nanodet.so");
+    let nm = std::env::var("NM").unwrap_or_else(|_| "nm".into());
+    let out = std::process::Command::new(&nm)
+        .args(["-D", "--defined-only"])
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("{nm} (binutils; or set $NM): {e}"));
+    assert!(out.status.success(), "{out:?}");
+    let mut names: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .map(str::to_string)
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "NvDsInferParseCustomNanoDet",
+            "NvDsInferParseCustomNanoDetCoco"
+        ]
+    );
+    let lib = ParserLibrary::open(&path).unwrap();
+    for hidden in [
+        "nvds_acquire_obj_meta_from_pool",
+        "nvds_meta_api_get_type",
+        "gst_buffer_get_nvds_batch_meta",
+        "NvBufSurfaceMap",
+    ] {
+        assert!(lib.bbox_parser(hidden).is_err(), "{hidden} is exported");
+    }
+}
