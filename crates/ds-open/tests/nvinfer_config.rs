@@ -1200,7 +1200,9 @@ fn shipped_dstest1_config() {
     let (c, warnings) = InferConfig::from_file(&configs.join("dstest1_pgie_config.txt")).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
     let root = configs.parent().unwrap();
-    assert_eq!(c.onnx_file, Some(root.join("models/nanodet-m-416.onnx")));
+    // The real path (models/ may be a link).
+    let model = std::fs::canonicalize(root.join("models/nanodet-m-416.onnx"));
+    assert_eq!(c.onnx_file, Some(model.unwrap()));
     let labels = c.labelfile_path.clone().unwrap();
     assert_eq!(labels, configs.join("labels_4class.txt"));
     let labels = std::fs::read_to_string(labels).unwrap();
@@ -1219,10 +1221,36 @@ fn shipped_dstest1_config() {
     assert_eq!(c.process_mode, ProcessMode::Primary);
     assert_eq!(c.network_type, NetworkType::Detector);
     assert_eq!(c.cluster_mode, ClusterMode::Nms);
+    // The parser library, by its bare file name (resolved against the
+    // config's folder, as NVIDIA's nvinfer does; searched further when absent).
+    assert_eq!(
+        c.parse_bbox_func_name.as_deref(),
+        Some("NvDsInferParseCustomNanoDet")
+    );
+    assert_eq!(
+        c.custom_lib_path,
+        Some(configs.join("libnvdsinfer_custom_impl_nanodet.so"))
+    );
+    assert!(c.custom_lib_bare_name);
+    assert!(c.class_map.is_none());
+    assert_eq!(c.class_attrs_all.pre_cluster_threshold, 0.4);
+    assert_eq!(c.class_attrs_all.nms_iou_threshold, 0.5);
+    assert_eq!(c.class_attrs_all.topk, 100);
+    assert!(c.class_attrs.is_empty());
+}
+
+/// The built-in parser's config (ds-testkit): the same detector with
+/// NvDsInferParseNanoDet and class-map.
+#[test]
+fn builtin_parser_test_config() {
+    let (c, warnings) = InferConfig::from_file(&ds_testkit::parser::builtin_pgie_config()).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(
         c.parse_bbox_func_name.as_deref(),
         Some("NvDsInferParseNanoDet")
     );
+    assert_eq!(c.custom_lib_path, None);
+    assert!(c.onnx_file.as_ref().unwrap().ends_with("nanodet-m-416.onnx"));
     // COCO: person 0, bicycle 1, car 2, motorcycle 3, bus 5, truck 7,
     // traffic light 9, stop sign 11.
     let expected = [
