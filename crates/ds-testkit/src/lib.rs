@@ -1,4 +1,6 @@
-//! Helpers shared by the apps' end-to-end tests (a dev-dependency only).
+//! Helpers shared by the tests (a dev-dependency only): the apps'
+//! end-to-end runs (below), the contract data ([`contract`]) and the custom
+//! parser ABI's C++ libraries, temporary folders and configs ([`parser`]).
 //!
 //! The tests run the real app binaries. A test must fail, not hang, when an
 //! app hangs, so every run here has a hard deadline: the child is killed and
