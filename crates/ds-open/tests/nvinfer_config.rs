@@ -1250,7 +1250,11 @@ fn builtin_parser_test_config() {
         Some("NvDsInferParseNanoDet")
     );
     assert_eq!(c.custom_lib_path, None);
-    assert!(c.onnx_file.as_ref().unwrap().ends_with("nanodet-m-416.onnx"));
+    assert!(c
+        .onnx_file
+        .as_ref()
+        .unwrap()
+        .ends_with("nanodet-m-416.onnx"));
     // COCO: person 0, bicycle 1, car 2, motorcycle 3, bus 5, truck 7,
     // traffic light 9, stop sign 11.
     let expected = [

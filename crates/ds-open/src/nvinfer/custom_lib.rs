@@ -9,10 +9,11 @@
 //! bare file name (no `/`) and no such file is next to the config, it then
 //! looks, in this order:
 //!
-//! 1. next to the running executable and in its `deps/` folder (or, for
-//!    an executable in a `deps/` folder such as cargo's test binaries, one
-//!    folder up): cargo puts the `cdylib` of a package the executable depends
-//!    on in `target/<profile>/deps/`;
+//! 1. next to the running executable and in its `deps/` folder (for an
+//!    executable in a `deps/` folder, such as cargo's test binaries: that
+//!    folder and the one above; in an `examples/` folder: that folder and
+//!    `../deps/`): cargo puts the `cdylib` of a package the executable
+//!    depends on in `target/<profile>/deps/`;
 //! 2. wherever the dynamic loader finds the name (`LD_LIBRARY_PATH`, which
 //!    `cargo run` and `cargo test` set to the target folders, the
 //!    executable's `RUNPATH`, `ld.so.cache`, the system folders).
@@ -34,6 +35,9 @@ pub fn exe_candidates(exe: &Path, name: &str) -> Vec<PathBuf> {
     match dir.parent() {
         Some(up) if dir.file_name().is_some_and(|d| d == "deps") => {
             vec![dir.join(name), up.join(name)]
+        }
+        Some(up) if dir.file_name().is_some_and(|d| d == "examples") => {
+            vec![dir.join(name), up.join("deps").join(name)]
         }
         _ => vec![dir.join(name), dir.join("deps").join(name)],
     }
@@ -80,13 +84,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn executables_in_deps_also_look_one_folder_up() {
+    fn cargo_layouts_find_the_deps_folder() {
         let c = exe_candidates(Path::new("/t/debug/deps/nvinfer-0123"), "libp.so");
         assert_eq!(
             c,
             [
                 PathBuf::from("/t/debug/deps/libp.so"),
                 PathBuf::from("/t/debug/libp.so"),
+            ]
+        );
+        let c = exe_candidates(Path::new("/t/debug/examples/launch_bench"), "libp.so");
+        assert_eq!(
+            c,
+            [
+                PathBuf::from("/t/debug/examples/libp.so"),
+                PathBuf::from("/t/debug/deps/libp.so"),
             ]
         );
         let c = exe_candidates(Path::new("/t/debug/deepstream-test1"), "libp.so");
