@@ -1,7 +1,7 @@
 //! Links the cdylib so that it exports the parser functions alone (see
-//! `main`), and extracts the parser guide's example from the README ("Custom output
+//! `main`), and extracts the parser guide's example from docs/custom-parsers.md ("Custom output
 //! parsers", its ```rust block) into `$OUT_DIR/readme_parser_guide.md`, which
-//! the crate compiles as a doctest (`ReadmeParserGuide`), so the README's
+//! the crate compiles as a doctest (`ReadmeParserGuide`), so the guide's
 //! example cannot rot.
 use std::path::Path;
 
@@ -19,16 +19,16 @@ fn main() {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-cdylib-link-arg=-Wl,--exclude-libs,ALL");
     }
-    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let readme = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/custom-parsers.md");
     println!("cargo:rerun-if-changed={}", readme.display());
     println!("cargo:rerun-if-changed=build.rs");
     let text = std::fs::read_to_string(&readme).unwrap_or_default();
     let code = guide(&text);
     let doc = match code {
         Some(code) => format!("```\n{code}```\n"),
-        // Only the doctest fails: the library itself does not need the README.
+        // Only the doctest fails: the library itself does not need the guide.
         None => format!(
-            "```\ncompile_error!(\"README.md: no ```rust block in the section '{SECTION}'\");\n```\n"
+            "```\ncompile_error!(\"docs/custom-parsers.md: no ```rust block in the section '{SECTION}'\");\n```\n"
         ),
     };
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("readme_parser_guide.md");

@@ -160,7 +160,7 @@ pub fn parse_coco(input: &DetectorInput<'_>, out: &mut Detections<'_>) -> Result
 ds_core::export_bbox_parser!(NvDsInferParseCustomNanoDet, parse_sample_classes);
 ds_core::export_bbox_parser!(NvDsInferParseCustomNanoDetCoco, parse_coco);
 
-/// The README's parser guide (section "Custom output parsers"): its example,
+/// The parser guide (docs/custom-parsers.md, section "Custom output parsers"): its example,
 /// extracted by this crate's build script, is compiled and run as a doctest
 /// so that it cannot rot.
 #[cfg(doctest)]
