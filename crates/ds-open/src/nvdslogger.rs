@@ -11,11 +11,12 @@
 //! 0 prints nothing) one line on stdout:
 //!
 //! ```text
-//! **PERF : FPS_0 (29.97)	FPS_1 (30.02)	
+//! **PERF : FPS_0 (29.97)<TAB>FPS_1 (30.02)<TAB>
 //! ```
 //!
-//! one `FPS_<pad_index> (<fps>)` entry (two decimals, each followed by a
-//! tab) per stream seen so far, in stream order. As in NVIDIA's element,
+//! (`<TAB>`: a tab character): one `FPS_<pad_index> (<fps>)` entry (two
+//! decimals, each followed by a tab) per stream seen so far, in stream
+//! order. As in NVIDIA's element,
 //! a stream's value is its average frame rate since the first tick at
 //! which it had frames (the first tick only starts its measurement, so a
 //! stream appears from the second tick on), and a stream that ended
@@ -218,7 +219,9 @@ mod imp {
             static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
                 let mut v = vec![glib::ParamSpecUInt::builder("fps-measurement-interval-sec")
                     .nick("fps-measurement-interval-sec")
-                    .blurb("Interval in seconds at which the per-stream FPS line is printed (0: none)")
+                    .blurb(
+                        "Interval in seconds at which the per-stream FPS line is printed (0: none)",
+                    )
                     .default_value(5)
                     .mutable_ready()
                     .build()];
@@ -301,7 +304,7 @@ mod imp {
                     .map_err(|e| {
                         gst::error_msg!(
                             gst::CoreError::Thread,
-                            ["nvdslogger: cannot start the printing thread: {}", e]
+                            ("nvdslogger: cannot start the printing thread: {}", e)
                         )
                     })?;
                 *lock(&self.printer) = Some(handle);

@@ -31,7 +31,10 @@ const IMPLEMENTED: &[(&str, &str)] = &[
         "disable-passthrough",
         "Passed to the internal nvvideoconvert (convert even when the caps are equal)",
     ),
-    ("latency", "RTSP jitter-buffer latency in ms (passed to rtspsrc)"),
+    (
+        "latency",
+        "RTSP jitter-buffer latency in ms (passed to rtspsrc)",
+    ),
     (
         "drop-on-latency",
         "Drop frames that exceed the latency (passed to rtspsrc)",
@@ -273,20 +276,28 @@ impl NvUriSrcBin {
             state.video = true;
             drop(state);
             self.link_video(pad)
-        } else if media.starts_with("audio/") && !state.audio && !self.bool_prop("disable-audio")
-        {
+        } else if media.starts_with("audio/") && !state.audio && !self.bool_prop("disable-audio") {
             state.audio = true;
             drop(state);
             self.link_audio(pad)
         } else {
-            gst::debug!(CAT, imp = self, "pad {} ({media}) left unlinked", pad.name());
+            gst::debug!(
+                CAT,
+                imp = self,
+                "pad {} ({media}) left unlinked",
+                pad.name()
+            );
             return;
         };
         if let Err(e) = result {
             gst::element_imp_error!(
                 self,
                 gst::StreamError::Failed,
-                ["nvurisrcbin: cannot link the decoded {} stream: {}", media, e]
+                (
+                    "nvurisrcbin: cannot link the decoded {} stream: {}",
+                    media,
+                    e
+                )
             );
         }
     }
@@ -363,6 +374,10 @@ impl NvUriSrcBin {
     /// [`Looper`]. QoS events going upstream are dropped: their running
     /// times are those of the looped timeline, which the decoder (back at
     /// 0 after each seek) would take for lateness.
+    ///
+    /// Events are dropped with `Handled`, not `Drop`: gstreamer-rs
+    /// releases the event it took from the probe info, so GStreamer must
+    /// not release it again.
     fn add_loop_probes(&self, pad: &gst::Pad) {
         let looper = Arc::new(Mutex::new(Looper::default()));
         let eos_requested = Arc::clone(&self.eos_requested);
@@ -392,12 +407,12 @@ impl NvUriSrcBin {
                                     seek_to_start(&obj, &pad);
                                 }
                             });
-                            gst::PadProbeReturn::Drop
+                            gst::PadProbeReturn::Handled
                         }
                         gst::EventView::FlushStart(_) | gst::EventView::FlushStop(_)
                             if l.looping =>
                         {
-                            gst::PadProbeReturn::Drop
+                            gst::PadProbeReturn::Handled
                         }
                         gst::EventView::FlushStop(_) => {
                             l.reset();
@@ -419,7 +434,7 @@ impl NvUriSrcBin {
         );
         pad.add_probe(gst::PadProbeType::EVENT_UPSTREAM, |_, info| {
             match info.event().map(|e| e.type_()) {
-                Some(gst::EventType::Qos) => gst::PadProbeReturn::Drop,
+                Some(gst::EventType::Qos) => gst::PadProbeReturn::Handled,
                 _ => gst::PadProbeReturn::Ok,
             }
         });
@@ -447,7 +462,7 @@ fn seek_to_start(obj: &super::NvUriSrcBin, pad: &gst::Pad) {
     gst::element_warning!(
         obj,
         gst::StreamError::Failed,
-        ["nvurisrcbin: the source cannot seek, file-loop stops: the stream ends"]
+        ("nvurisrcbin: the source cannot seek, file-loop stops: the stream ends")
     );
     obj.imp().eos_requested.store(true, Ordering::SeqCst);
     if let Some(peer) = pad.peer() {
@@ -533,7 +548,7 @@ impl ElementImpl for NvUriSrcBin {
                     gst::element_imp_error!(
                         self,
                         gst::ResourceError::Settings,
-                        ["nvurisrcbin: {}", e]
+                        ("nvurisrcbin: {}", e)
                     );
                     self.teardown();
                     return Err(gst::StateChangeError);
