@@ -107,6 +107,7 @@ mod tests {
     }
 
     fn segment(start: u64, stop: Option<u64>) -> gst::FormattedSegment<gst::ClockTime> {
+        gst::init().unwrap();
         let mut s = gst::FormattedSegment::<gst::ClockTime>::new();
         s.set_start(gst::ClockTime::from_mseconds(start));
         s.set_stop(stop.map(gst::ClockTime::from_mseconds));
