@@ -37,9 +37,23 @@
 //! - `fps-measurement-interval-sec` (uint, default 5, as in NVIDIA's
 //!   source): the interval. Read when the element starts (READY → PAUSED).
 //!
-//! Latency lines (`NVDS_ENABLE_LATENCY_MEASUREMENT=1`) are not printed
-//! yet: they need the latency-measurement API, which `ds-core` does not
-//! have yet.
+//! # Latency
+//! With latency measurement on (`NVDS_ENABLE_LATENCY_MEASUREMENT` set, see
+//! [`ds_core::latency`]) every batch is measured
+//! ([`ds_core::latency::measure_buffer_latency`]: each frame's latency
+//! from its arrival at the decoder) and printed, in the format of NVIDIA's
+//! element (same source as above):
+//!
+//! ```text
+//! ************BATCH-NUM = 0**************
+//! Source id = 0 Frame_num = 0 Frame latency = 41.250000 (ms)
+//! ```
+//!
+//! `BATCH-NUM` counts the batches this element measured, from 0 (NVIDIA's
+//! counter is per process); the latency has six decimals (`%lf`). In the
+//! 9.x source these lines are printed only with its `show-latency`
+//! property; the 7.1 element has no such property and is assumed to
+//! print them whenever measurement is on (not confirmed).
 //!
 //! ```no_run
 //! use gstreamer as gst;
@@ -179,11 +193,54 @@ mod imp {
         shared: Arc<Shared>,
         printer: Mutex<Option<std::thread::JoinHandle<()>>>,
         warned_no_meta: std::sync::atomic::AtomicBool,
+        /// Batches measured for latency (`BATCH-NUM`).
+        latency_batches: std::sync::atomic::AtomicU64,
+    }
+
+    impl NvDsLogger {
+        /// Counts the frames of `buf` per stream and, with latency
+        /// measurement on, prints their latencies.
+        fn log(&self, buf: &gst::BufferRef) {
+            let Some(batch) = ds_core::BatchMeta::from_buffer(buf) else {
+                if !self
+                    .warned_no_meta
+                    .swap(true, std::sync::atomic::Ordering::Relaxed)
+                {
+                    gst::warning!(CAT, imp = self, "NvDsBatchMeta not found for input buffer");
+                }
+                return;
+            };
+            {
+                let mut perf = lock(&self.shared.perf);
+                for frame in batch.frames() {
+                    perf.frame(frame.pad_index());
+                }
+            }
+            if ds_core::latency::enabled() {
+                let frames = ds_core::latency::measure_buffer_latency(buf);
+                if !frames.is_empty() {
+                    let n = self
+                        .latency_batches
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let mut text = format!("************BATCH-NUM = {n}**************\n");
+                    for f in &frames {
+                        let _ = writeln!(
+                            text,
+                            "Source id = {} Frame_num = {} Frame latency = {:.6} (ms) ",
+                            f.source_id, f.frame_num, f.latency
+                        );
+                    }
+                    let mut out = std::io::stdout().lock();
+                    let _ = out.write_all(text.as_bytes());
+                    let _ = out.flush();
+                }
+            }
+        }
     }
 
     #[glib::object_subclass]
     impl ObjectSubclass for NvDsLogger {
-        const NAME: &'static str = "DsOpenNvDsLogger";
+        const NAME: &'static str = "GstNvdslogger";
         type Type = super::NvDsLogger;
         type ParentType = gst_base::BaseTransform;
     }
@@ -336,22 +393,7 @@ mod imp {
             &self,
             buf: &gst::Buffer,
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
-            match ds_core::BatchMeta::from_buffer(buf) {
-                Some(batch) => {
-                    let mut perf = lock(&self.shared.perf);
-                    for frame in batch.frames() {
-                        perf.frame(frame.pad_index());
-                    }
-                }
-                None => {
-                    if !self
-                        .warned_no_meta
-                        .swap(true, std::sync::atomic::Ordering::Relaxed)
-                    {
-                        gst::warning!(CAT, imp = self, "NvDsBatchMeta not found for input buffer");
-                    }
-                }
-            }
+            self.log(buf);
             Ok(gst::FlowSuccess::Ok)
         }
 
@@ -359,12 +401,7 @@ mod imp {
             &self,
             buf: &mut gst::BufferRef,
         ) -> Result<gst::FlowSuccess, gst::FlowError> {
-            if let Some(batch) = ds_core::BatchMeta::from_buffer(buf) {
-                let mut perf = lock(&self.shared.perf);
-                for frame in batch.frames() {
-                    perf.frame(frame.pad_index());
-                }
-            }
+            self.log(buf);
             Ok(gst::FlowSuccess::Ok)
         }
     }

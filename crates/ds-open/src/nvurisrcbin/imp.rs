@@ -119,7 +119,7 @@ pub struct NvUriSrcBin {
 
 #[glib::object_subclass]
 impl ObjectSubclass for NvUriSrcBin {
-    const NAME: &'static str = "DsOpenNvUriSrcBin";
+    const NAME: &'static str = "GstDsNvUriSrcBin";
     type Type = super::NvUriSrcBin;
     type ParentType = gst::Bin;
 }
