@@ -1,7 +1,8 @@
 //! Open (CPU) implementations of DeepStream's GStreamer elements, registered
 //! statically under NVIDIA's factory names (`nvv4l2decoder`, `nvstreammux`,
 //! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nvinfer`, `nvtracker`,
-//! `nvmsgconv`, `nvmsgbroker`, `nveglglessink`, …).
+//! `nvmsgconv`, `nvmsgbroker`, `nvurisrcbin`, `nvdslogger`, `nveglglessink`,
+//! …).
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
 //! on the `nvidia` backend NVIDIA's plugins provide these names and the two
@@ -27,6 +28,7 @@
 pub mod accepted;
 pub mod caps;
 pub mod convert;
+pub mod nvdslogger;
 pub mod nvdsosd;
 pub mod nvinfer;
 pub mod nvmsgbroker;
@@ -34,6 +36,7 @@ pub mod nvmsgconv;
 pub mod nvmultistreamtiler;
 pub mod nvstreammux;
 pub mod nvtracker;
+pub mod nvurisrcbin;
 pub mod nvv4l2decoder;
 pub mod nvvideoconvert;
 mod output_queue;
@@ -90,6 +93,8 @@ pub fn register() -> Result<(), glib::BoolError> {
         nvtracker::register()?;
         nvmsgconv::register()?;
         nvmsgbroker::register()?;
+        nvurisrcbin::register()?;
+        nvdslogger::register()?;
         sinks::register()?;
         Ok(())
     })

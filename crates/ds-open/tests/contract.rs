@@ -7,8 +7,6 @@ use gstreamer::prelude::*;
 
 /// NVIDIA elements with no open implementation yet (each names its issue).
 const NOT_YET_OPEN: &[&str] = &[
-    "nvurisrcbin",   // issue 16 (fidelity: test3 --file-loop) / 19 (RTSP reconnect)
-    "nvdslogger",    // issue 16
     "nvstreamdemux", // issue 20
 ];
 
