@@ -240,7 +240,6 @@ fn pgie_and_config_go_together() {
 /// `--disable-probe`: `nvdslogger` after nvinfer measures the FPS (its own
 /// `**PERF : FPS_0 (..)` lines), no probe (no frame or `**PERF:  {` lines).
 #[test]
-#[ignore = "needs the open nvdslogger (branch issue16-urisrc): remove this line at merge"]
 fn disable_probe_uses_nvdslogger() {
     let uri = sample_uri();
     let run = ds_testkit::run(BIN, &["--no-display", "--disable-probe", "-i", &uri], LIMIT);

@@ -269,7 +269,6 @@ fn four_sources_frame_lines() {
 
 /// `--file-loop` plays every input through `nvurisrcbin` (`file-loop=1`).
 #[test]
-#[ignore = "needs the open nvurisrcbin (branch issue16-urisrc): remove this line at merge"]
 fn file_loop_goes_past_the_clips_end() {
     let c = clip(10);
     let out = test3(&[
