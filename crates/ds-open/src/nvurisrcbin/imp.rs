@@ -454,6 +454,13 @@ fn seek_to_start(obj: &super::NvUriSrcBin, pad: &gst::Pad) {
         gst::ClockTime::NONE,
     );
     if pad.send_event(seek) {
+        if obj.imp().eos_requested.load(Ordering::SeqCst) {
+            // The application ended the stream while this seek ran: its
+            // end-of-stream went into the source before the seek's flush,
+            // which discarded it. Send it on from here (a second one, if
+            // the first got through, is ignored downstream).
+            pad.push_event(gst::event::Eos::new());
+        }
         return;
     }
     if obj.current_state() < gst::State::Paused {
