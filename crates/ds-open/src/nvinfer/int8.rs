@@ -66,12 +66,14 @@ pub fn prepare(
     onnx: &Path,
     engine_file: Option<&Path>,
 ) -> Result<Prepared, String> {
-    let onnx_bytes = std::fs::read(onnx).map_err(|e| {
-        format!(
-            "model '{}' not readable: {e} (run ci/models.sh to fetch and convert the sample model)",
+    if !onnx.is_file() {
+        return Err(format!(
+            "model '{}' not found (run ci/models.sh to fetch and convert the sample model)",
             onnx.display()
-        )
-    })?;
+        ));
+    }
+    let onnx_bytes =
+        std::fs::read(onnx).map_err(|e| format!("cannot read model '{}': {e}", onnx.display()))?;
     let int8 = wants_int8(config);
     let calib = if int8 {
         let path = config.int8_calib_file.as_deref().ok_or_else(|| {
