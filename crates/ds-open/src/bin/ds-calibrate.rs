@@ -9,10 +9,17 @@
 //! ```text
 //! ds-calibrate --config configs/dstest1_pgie_config.txt \
 //!     (--video samples/sample_720p.h264 [--frames 24] [--step 30] | --images DIR) \
-//!     [--size 1920x1080] [--method entropy|minmax] --out models/nanodet-m-416.int8.calib
+//!     [--size 1920x1080] [--method minmax|entropy] --out models/nanodet-m-416.int8.calib
 //! ```
 //! `--size` scales each frame first, as nvstreammux scales to its
 //! width/height ahead of nvinfer (deepstream-test1: 1920x1080).
+//! `--method minmax` (default): scale = largest |value| / 127, header
+//! `TRT-100300-MinMaxCalibration`; `--method entropy`: TensorRT's KL-divergence
+//! threshold, header `TRT-100300-EntropyCalibration2` (what DeepStream's
+//! nvinfer hands TensorRT; see `ds_open::nvinfer::int8`).
+//!
+//! It lives in ds-open, not ds-model, because it runs ds-open's
+//! preprocessing and engine (ds-open depends on ds-model).
 use ds_model::calib::{Algorithm, CalibrationCache, TensorStats};
 use ds_model::onnx_read::OnnxModel;
 use ds_model::quantize::float_tensors;
@@ -42,7 +49,7 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut a = std::env::args().skip(1);
     let (mut config, mut video, mut images, mut out) = (None, None, None, None);
-    let (mut frames, mut step, mut size, mut method) = (24, 30, None, Algorithm::Entropy2);
+    let (mut frames, mut step, mut size, mut method) = (24, 30, None, Algorithm::MinMax);
     while let Some(k) = a.next() {
         let mut v = || {
             a.next()

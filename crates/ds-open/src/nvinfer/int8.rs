@@ -10,6 +10,13 @@
 //! `int8-calib-file` is a TensorRT calibration cache ([`ds_model::calib`]), so the
 //! file `ds-calibrate` writes also serves TensorRT on a Jetson. `network-mode=1`
 //! without it is an error (TensorRT would need a calibrator; DeepStream has none).
+//! Any algorithm named in the header is read here. DeepStream's nvinfer hands
+//! the cache to TensorRT through an `IInt8EntropyCalibrator2`
+//! (`NvDsInferInt8Calibrator` in `libs/nvdsinfer/nvdsinfer_context_impl.cpp` of
+//! the DeepStream 6.3 and 8.0 sources), so for a Jetson write the cache with
+//! `ds-calibrate --method entropy` (header `EntropyCalibration2`); the default
+//! `minmax` cache (header `MinMaxCalibration`, more accurate on NanoDet here, see
+//! BENCHMARKS.md P4) may be refused there as made by another algorithm.
 //!
 //! With `model-engine-file`, the prepared model is written there on first use
 //! and loaded afterwards ([`engine_cache`](super::engine_cache)), rebuilt when
