@@ -259,6 +259,18 @@ impl Node {
         self.attribute(name)?.varint(3).map(|v| v as i64)
     }
 
+    /// A `FLOAT` attribute's value.
+    pub fn attr_float(&self, name: &str) -> Option<f32> {
+        self.attribute(name)?
+            .fields
+            .iter()
+            .rev()
+            .find_map(|f| match f.wire {
+                Wire::Fixed32(v) if f.number == 2 => Some(f32::from_bits(v)),
+                _ => None,
+            })
+    }
+
     /// An `INTS` attribute's values.
     pub fn attr_ints(&self, name: &str) -> Option<Vec<i64>> {
         int64s(&self.attribute(name)?.fields, 8).ok()

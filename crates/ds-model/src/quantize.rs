@@ -3,8 +3,9 @@
 //!
 //! - Activations: every float tensor that feeds a quantisable node and has a scale in the
 //!   calibration cache gets a `QuantizeLinear` / `DequantizeLinear` pair right after it is
-//!   made (TensorRT's symmetric scheme, `real = scale * q`, q in -128..=127, stored as
-//!   uint8 with zero point 128, the U8S8 form ONNX Runtime's x86 kernels take); all its
+//!   made, on the cache's range (TensorRT's symmetric scheme, `real = scale * q`, stored as
+//!   uint8 with zero point 128, the U8S8 form ONNX Runtime's x86 kernels take; narrowed
+//!   where the graph bounds the tensor from below: [`grids`]); all its
 //!   consumers read the dequantised tensor, so the producer is followed by a Q alone, as the
 //!   fusions need.
 //! - Conv weights: int8 per output channel (`scale[m] = max|W[m]| / 127`,
@@ -38,6 +39,77 @@ pub const QUANTISABLE_OPS: &[&str] = &[
 pub struct Options {
     /// Names of nodes (or of their first output tensor) to keep in FP32.
     pub keep_fp32: Vec<String>,
+    /// Quantise every activation on the symmetric grid of its cache scale, even
+    /// where the graph bounds it from below (see [`grids`]).
+    pub symmetric_only: bool,
+}
+
+/// The uint8 grid (scale, zero point) of each activation with a cache scale.
+///
+/// The cache gives each tensor `amax = 127 * scale`, a symmetric range. Where the
+/// graph itself bounds a tensor from below more tightly, half the symmetric grid
+/// would go unused, so the grid covers `[lo, amax]` instead (256 steps):
+/// `LeakyRelu(x)` >= `-alpha * amax(x)`; `Relu`, `Sigmoid` >= 0; `Concat`,
+/// `MaxPool`, `Resize`, `Reshape`, `Transpose`, `Split` and zero `Pad` keep their
+/// inputs' lower bound. The scales themselves all come from the cache.
+pub fn grids(
+    graph: &Graph,
+    scales: &HashMap<&str, f32>,
+    symmetric_only: bool,
+) -> HashMap<String, (f32, u8)> {
+    let amax = |t: &str| scales.get(t).map(|s| s * 127.0);
+    // Lower bounds known from the graph.
+    let mut lo: HashMap<String, f32> = HashMap::new();
+    if !symmetric_only {
+        for n in &graph.nodes {
+            let input_lo = |i: usize| -> Option<f32> {
+                let x = n.inputs.get(i)?;
+                lo.get(x).copied().or_else(|| amax(x).map(|a| -a))
+            };
+            let bound = match n.op_type.as_str() {
+                "Relu" | "Sigmoid" => Some(0.0),
+                "LeakyRelu" => {
+                    let alpha = n.attr_float("alpha").unwrap_or(0.01);
+                    n.inputs
+                        .first()
+                        .and_then(|x| amax(x))
+                        .map(|a| -alpha.abs() * a)
+                }
+                "Concat" => n
+                    .inputs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, _)| input_lo(i))
+                    .collect::<Option<Vec<f32>>>()
+                    .map(|v| v.into_iter().fold(0f32, f32::min)),
+                "MaxPool" | "Resize" | "Reshape" | "Transpose" | "Split" => input_lo(0),
+                "Pad" => input_lo(0).map(|v| v.min(0.0)),
+                _ => None,
+            };
+            if let Some(b) = bound {
+                for o in &n.outputs {
+                    lo.insert(o.clone(), b);
+                }
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (t, s) in scales {
+        let a = s * 127.0;
+        let grid = match lo.get(*t) {
+            // Worth it only when the bound saves a good part of the negative side.
+            Some(&l) if l > -0.8 * a && a > 0.0 => {
+                let l = l.max(-a).min(0.0);
+                let scale = (a - l) / 255.0;
+                (scale, (-l / scale).round().clamp(0.0, 255.0) as u8)
+            }
+            // uint8 with zero point 128 is int8 with zero point 0 shifted: the same
+            // symmetric grid, in the U8S8 form x86 kernels take without conversion.
+            _ => (*s, 128),
+        };
+        out.insert(t.to_string(), grid);
+    }
+    out
 }
 
 /// What [`quantize`] did.
@@ -201,6 +273,7 @@ pub fn quantize(
         ..Report::default()
     };
     let g = &mut model.graph;
+    let grid = grids(g, &scales, options.symmetric_only);
     let keep: HashSet<&str> = options.keep_fp32.iter().map(String::as_str).collect();
     let is_quantised = |n: &Node| {
         QUANTISABLE_OPS.contains(&n.op_type.as_str())
@@ -225,12 +298,10 @@ pub fn quantize(
     let mut new_inits = Vec::new();
     let mut new_nodes: Vec<Node> = Vec::new();
     let qdq_for = |t: &str, new_inits: &mut Vec<TensorProto>| -> (Vec<Node>, String) {
-        let s = scales[t];
+        let (s, z) = grid[t];
         let (scale, zp) = (format!("{t}_scale"), format!("{t}_zero_point"));
         new_inits.push(TensorProto::floats(&scale, &[], &[s]));
-        // uint8 with zero point 128 is int8 with zero point 0 shifted: the same
-        // symmetric grid, in the U8S8 form x86 kernels take without conversion.
-        new_inits.push(TensorProto::raw(&zp, UINT8, &[], vec![128]));
+        new_inits.push(TensorProto::raw(&zp, UINT8, &[], vec![z]));
         let (q, dq) = (
             format!("{t}_QuantizeLinear"),
             format!("{t}_DequantizeLinear"),
@@ -278,7 +349,7 @@ pub fn quantize(
         let Some(src) = x.strip_suffix("_DequantizeLinear") else {
             continue;
         };
-        let s_x = scales[src];
+        let s_x = grid[src].0;
         let Some(w) = n.inputs.get(1).and_then(|w| g.initializer(w)).cloned() else {
             continue;
         };
@@ -361,4 +432,35 @@ pub fn quantize(
     g.nodes = nodes;
     g.initializers = inits;
     Ok((model, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaky_relu_outputs_get_a_grid_narrowed_to_their_lower_bound() {
+        let mut g = Graph::default();
+        let mut relu = Node::new("LeakyRelu", "act", &["x"], &["y"]);
+        let mut w = crate::onnx::Writer::default();
+        w.string_always(1, "alpha");
+        w.float(2, 0.1);
+        w.int64_always(20, 1);
+        relu.attributes
+            .push(crate::onnx_read::Message::decode(&w.buf).unwrap());
+        g.nodes.push(relu);
+        g.nodes
+            .push(Node::new("Concat", "cat", &["y", "y"], &["z"]));
+        let scales: HashMap<&str, f32> =
+            [("x", 2.0 / 127.0), ("y", 1.0 / 127.0), ("z", 1.0 / 127.0)]
+                .into_iter()
+                .collect();
+        let grids = grids(&g, &scales, false);
+        // x: symmetric. y >= -0.1 * 2 = -0.2, up to 1.0: 1.2 / 255 per step.
+        assert_eq!(grids["x"], (2.0 / 127.0, 128));
+        let (s, z) = grids["y"];
+        assert!((s - 1.2 / 255.0).abs() < 1e-7 && z == 43, "{s} {z}");
+        assert_eq!(grids["z"], grids["y"], "Concat keeps its inputs' bound");
+        assert_eq!(super::grids(&g, &scales, true)["y"], (1.0 / 127.0, 128));
+    }
 }
