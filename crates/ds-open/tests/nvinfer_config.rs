@@ -480,7 +480,6 @@ fn ignored_keys_are_accepted_silently_but_type_checked() {
     let text = "\
 [property]
 num-detected-classes=4
-int8-calib-file=cal_trt.bin
 model-file=resnet10.caffemodel
 proto-file=resnet10.prototxt
 uff-file=model.uff

@@ -124,7 +124,7 @@ impl ModelColorFormat {
 
 config_enum! {
     /// `network-mode`: the precision TensorRT builds the engine with. The
-    /// open backend accepts every value and always runs FP32 on the CPU.
+    /// open backend's meaning of each value: `nvinfer::int8`.
     pub enum NetworkMode, expected "0 (FP32), 1 (INT8), 2 (FP16) or 3 (BEST)" {
         /// 0 (default).
         #[default]
@@ -352,8 +352,11 @@ pub struct InferConfig {
     pub gpu_id: u32,
     /// `onnx-file`: the model the open backend runs.
     pub onnx_file: Option<PathBuf>,
-    /// `model-engine-file`: a TensorRT engine; ignored by the open backend.
+    /// `model-engine-file`: the prepared model the open backend writes on
+    /// first use and loads afterwards (see `nvinfer::engine_cache`).
     pub model_engine_file: Option<PathBuf>,
+    /// `int8-calib-file`: TensorRT calibration cache for `network-mode=1`.
+    pub int8_calib_file: Option<PathBuf>,
     /// `labelfile-path`.
     pub labelfile_path: Option<PathBuf>,
     /// `batch-size` (1..=1024). Default 1.
@@ -365,7 +368,7 @@ pub struct InferConfig {
     pub offsets: Vec<f32>,
     /// `model-color-format`. Default RGB.
     pub model_color_format: ModelColorFormat,
-    /// `network-mode`. Default FP32 (the open backend always runs FP32).
+    /// `network-mode`. Default FP32 (see `nvinfer::int8` for the open backend's meaning).
     pub network_mode: NetworkMode,
     /// `num-detected-classes`: number of (output) classes of a detector;
     /// must be > 0 for detectors. With `class-map`, the application's
@@ -461,6 +464,7 @@ impl Default for InferConfig {
             gpu_id: 0,
             onnx_file: None,
             model_engine_file: None,
+            int8_calib_file: None,
             labelfile_path: None,
             batch_size: 1,
             net_scale_factor: 1.0,
@@ -746,7 +750,6 @@ enum Kind {
 /// backend: TensorRT / Caffe / UFF / TLT / DLA / NVIDIA scaling hardware /
 /// debugging options of NVIDIA's nvinfer.
 const IGNORED_PROPERTY_KEYS: &[(&str, Kind)] = &[
-    ("int8-calib-file", Kind::Str),
     ("model-file", Kind::Str),
     ("proto-file", Kind::Str),
     ("uff-file", Kind::Str),
@@ -1144,6 +1147,7 @@ impl<'a> Parser<'a> {
                 "gpu-id" => c.gpu_id = v.uint()?,
                 "onnx-file" => c.onnx_file = Some(v.path()?),
                 "model-engine-file" => c.model_engine_file = Some(v.path()?),
+                "int8-calib-file" => c.int8_calib_file = Some(v.path()?),
                 "labelfile-path" => c.labelfile_path = Some(v.path()?),
                 "custom-lib-path" => {
                     c.custom_lib_path = Some(v.path()?);

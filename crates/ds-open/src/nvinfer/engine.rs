@@ -121,6 +121,20 @@ impl Engine {
                 model.display()
             ));
         }
+        let bytes = std::fs::read(model)
+            .map_err(|e| format!("cannot read model '{}': {e}", model.display()))?;
+        Engine::load_bytes(&bytes, model, configured_lib, threads, spinning)
+    }
+
+    /// Loads a model from its ONNX bytes (`model` names it in messages and
+    /// places the default ONNX Runtime library next to it).
+    pub fn load_bytes(
+        bytes: &[u8],
+        model: &Path,
+        configured_lib: Option<&Path>,
+        threads: usize,
+        spinning: bool,
+    ) -> Result<Engine, String> {
         runtime(configured_lib, model)?;
         let env = ENVIRONMENT
             .get()
@@ -133,7 +147,7 @@ impl Engine {
             .with_intra_op_spinning(spinning)
             .map_err(|e| fail(e.to_string()))?;
         let session = builder
-            .commit_from_file(model)
+            .commit_from_memory(bytes)
             .map_err(|e| fail(e.to_string()))?;
         let input = session
             .inputs()

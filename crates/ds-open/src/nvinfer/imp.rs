@@ -221,18 +221,39 @@ impl NvInfer {
         config
             .validate()
             .map_err(|e| format!("nvinfer: {path}: {e}"))?;
-        if config.model_engine_file.is_some() || s.model_engine_file.is_some() {
-            eprintln!(
-                "nvinfer: model-engine-file is ignored on the open backend (no TensorRT); \
-                 running onnx-file with ONNX Runtime"
-            );
-        }
         let onnx = config.onnx_file.clone().ok_or_else(|| {
             format!("nvinfer: {path}: onnx-file is not set (the open nvinfer runs ONNX models)")
         })?;
+        let engine_file = s
+            .model_engine_file
+            .as_deref()
+            .map(std::path::PathBuf::from)
+            .or_else(|| config.model_engine_file.clone());
+        let prepared = super::int8::prepare(&config, &onnx, engine_file.as_deref())
+            .map_err(|e| format!("nvinfer: {path}: {e}"))?;
+        for note in &prepared.notes {
+            gst::element_imp_warning!(self, gst::LibraryError::Settings, ("nvinfer: {}", note));
+        }
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let engine = Engine::load(&onnx, config.onnxruntime_lib.as_deref(), threads)
-            .map_err(|e| format!("nvinfer: {e}"))?;
+        let engine = Engine::load_bytes(
+            &prepared.bytes,
+            &onnx,
+            config.onnxruntime_lib.as_deref(),
+            threads,
+            false,
+        )
+        .map_err(|e| format!("nvinfer: {e}"))?;
+        gst::info!(
+            CAT,
+            imp = self,
+            "{} model{}",
+            prepared.precision,
+            if prepared.from_engine_file {
+                " from model-engine-file"
+            } else {
+                ""
+            }
+        );
         let chw = engine.input_chw();
         let want = config.model_color_format.channels();
         if chw[0] != want {
@@ -634,7 +655,7 @@ impl ObjectImpl for NvInfer {
                     .blurb("Attach the raw output layers as NvDsInferTensorMeta")
                     .build(),
                 glib::ParamSpecString::builder("model-engine-file")
-                    .blurb("TensorRT engine (accepted, ignored on the open backend)")
+                    .blurb("Prepared model file: written on first use, loaded afterwards")
                     .build(),
                 glib::ParamSpecUInt::builder("gpu-id")
                     .blurb("GPU id (ignored)")

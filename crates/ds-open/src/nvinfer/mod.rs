@@ -25,8 +25,10 @@
 //! Properties (they override the config file, as in DeepStream):
 //! `config-file-path`, `unique-id`, `process-mode`, `infer-on-gie-id`,
 //! `operate-on-class-ids` / `infer-on-class-ids` (`"0:2:"`), `batch-size`,
-//! `interval`, `output-tensor-meta`, `model-engine-file` (accepted,
-//! ignored: there is no TensorRT engine), `gpu-id` (ignored).
+//! `interval`, `output-tensor-meta`, `model-engine-file` (the prepared
+//! model, cached: [`engine_cache`]), `gpu-id` (ignored).
+//!
+//! `network-mode=1` with `int8-calib-file` runs the model in INT8 ([`int8`]).
 //!
 //! Inference runs in ONNX Runtime ([`engine`]). Config warnings (unknown
 //! keys) are posted as element warnings; a bad config, a missing model or
@@ -36,6 +38,8 @@
 pub mod config;
 pub mod custom_lib;
 pub mod engine;
+pub mod engine_cache;
+pub mod int8;
 pub mod parse;
 pub mod preprocess;
 

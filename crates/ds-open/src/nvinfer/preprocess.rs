@@ -51,6 +51,23 @@ pub struct Normalize {
     pub symmetric: bool,
 }
 
+impl Normalize {
+    /// The normalisation a config asks for.
+    pub fn from_config(config: &super::config::InferConfig) -> Normalize {
+        let mut offsets = [0.0f32; 3];
+        for (o, v) in offsets.iter_mut().zip(&config.offsets) {
+            *o = *v;
+        }
+        Normalize {
+            scale: config.net_scale_factor,
+            offsets,
+            color: config.model_color_format,
+            keep_aspect: config.maintain_aspect_ratio,
+            symmetric: config.symmetric_padding,
+        }
+    }
+}
+
 /// Scales `region` of `src` into a `net_w` x `net_h` network input and
 /// writes it normalised, planar, into `out` (`channels * net_h * net_w`
 /// floats). `scratch` is reused between calls.
