@@ -87,6 +87,11 @@ pub(crate) struct NvStreamMux {
     accepted: crate::accepted::Store,
     settings: Mutex<Settings>,
     state: Mutex<State>,
+    /// The element's name, taken in `start` for the latency metas: `clip`
+    /// runs with an aggregator pad's lock held, and reading the name there
+    /// (the object lock) deadlocks against a streaming thread that holds
+    /// the object lock and waits for that pad.
+    name: Mutex<String>,
 }
 
 /// `sink_N` -> N.
@@ -283,7 +288,7 @@ impl NvStreamMux {
             fm.set_num_surfaces_per_frame(1);
         }
         if ds_core::latency::enabled() {
-            let mux = self.obj().name();
+            let mux = self.name.lock().unwrap_or_else(|e| e.into_inner()).clone();
             for (f, _, frame_num) in &jobs {
                 super::latency::record_frame(
                     &mut meta,
@@ -513,10 +518,12 @@ impl AggregatorImpl for NvStreamMux {
         if !ds_core::latency::enabled() {
             return Some(buffer);
         }
-        Some(super::latency::stamp_arrival(buffer, &self.obj().name()))
+        let name = self.name.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Some(super::latency::stamp_arrival(buffer, &name))
     }
 
     fn start(&self) -> Result<(), gst::ErrorMessage> {
+        *self.name.lock().unwrap_or_else(|e| e.into_inner()) = self.obj().name().to_string();
         let s = self.settings();
         if s.width == 0 || s.height == 0 {
             return Err(gst::error_msg!(
