@@ -186,44 +186,10 @@ pub fn latency_report(frames: &[FrameLatency]) -> String {
             "Source id = {} Frame_num = {} Frame latency = {} (ms) \n",
             f.source_id,
             f.frame_num,
-            fmt_g(f.latency)
+            crate::cfmt::fmt_g(f.latency)
         );
     }
     s
-}
-
-/// `v` as a default C++ `ostream` writes a double (`%g`, 6 significant
-/// digits).
-fn fmt_g(v: f64) -> String {
-    if !v.is_finite() {
-        return if v.is_nan() {
-            "nan".into()
-        } else if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    let sci = format!("{v:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let strip = |s: &str| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
-        } else {
-            s.to_string()
-        }
-    };
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{sign}{:02}", strip(mantissa), exp.abs())
-    } else {
-        let decimals = (5 - exp).max(0) as usize;
-        strip(&format!("{v:.decimals$}"))
-    }
 }
 
 /// The element's name as the C functions take it.
@@ -540,7 +506,7 @@ unsafe impl UserMetaData for NewComponentLatency {
 
 #[cfg(test)]
 mod tests {
-    use super::fmt_g;
+    use crate::cfmt::fmt_g;
 
     #[test]
     fn latency_is_written_as_cpp_streams_write_doubles() {

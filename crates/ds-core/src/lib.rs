@@ -15,6 +15,7 @@
 
 pub mod alloc;
 pub mod app;
+pub mod cfmt;
 pub mod gtype;
 pub mod latency;
 pub mod meta;

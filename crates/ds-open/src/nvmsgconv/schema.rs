@@ -12,6 +12,7 @@
 //! JSON (serde_json's layout, where json-glib writes `"key" : value`).
 use super::config::MsgConvConfig;
 use ds_core::alloc::{EventMsgMetaRef, ExtObjectRef};
+use ds_core::cfmt::fmt_g;
 use ds_sys::*;
 use serde_json::{json, Map, Value};
 
@@ -407,39 +408,6 @@ pub(crate) fn minimal_message(
 fn pretty(v: &Value) -> String {
     // Serialising a Value (string keys) cannot fail.
     serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-/// `v` as a default C++ `ostream` writes a double (`%g`, 6 significant
-/// digits: `957.5`, `0.8`, `1834`, `1.23457e+06`).
-pub(crate) fn fmt_g(v: f64) -> String {
-    if v.is_nan() {
-        return "nan".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    let sci = format!("{v:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if !(-4..6).contains(&exp) {
-        let m = strip_zeros(mantissa);
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{m}e{sign}{:02}", exp.abs())
-    } else {
-        let decimals = (5 - exp).max(0) as usize;
-        strip_zeros(&format!("{v:.decimals$}")).to_string()
-    }
-}
-
-fn strip_zeros(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
-    }
 }
 
 #[cfg(test)]
