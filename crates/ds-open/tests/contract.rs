@@ -163,7 +163,7 @@ fn open_elements_have_nvidias_pad_templates() {
             }
             let nvidia: gst::Caps = p.caps.parse().expect("contract caps parse");
             let ours = t.caps();
-            if !ours.is_equal(&nvidia) {
+            if ours != nvidia {
                 problems.push(format!(
                     "{}.{}: caps\n  ours:   {ours}\n  NVIDIA: {nvidia}",
                     e.element, p.name
