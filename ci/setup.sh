@@ -14,6 +14,10 @@ PACKAGES=(
   pkg-config
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  # the open nvv4l2decoder's software decoders and the codec tests'
+  # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
+  # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
+  # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
