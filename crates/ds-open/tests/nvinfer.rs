@@ -69,10 +69,13 @@ struct Frame {
     custom_persons: usize,
     /// `bInferDone`.
     infer_done: bool,
-    /// Per tensor meta: (unique_id, network w/h/c, binding indexes of its
-    /// layers, whether every layer has FLOAT host data, `isInput` of any).
-    tensors: Vec<(u32, [u32; 3], Vec<i32>, bool, bool)>,
+    /// The frame's tensor metas.
+    tensors: Vec<TensorSeen>,
 }
+
+/// One tensor meta: (unique_id, network w/h/c, binding indexes of its
+/// layers, whether every layer has FLOAT host data, `isInput` of any).
+type TensorSeen = (u32, [u32; 3], Vec<i32>, bool, bool);
 
 /// Parses NanoDet's raw tensor meta in Rust (what a DeepStream user writes
 /// for a custom model) and counts persons (COCO class 0) above 0.4.
