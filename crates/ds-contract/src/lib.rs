@@ -72,6 +72,28 @@ pub struct ElementContract {
     /// The documented properties.
     #[serde(default, rename = "property")]
     pub properties: Vec<Property>,
+    /// The pad templates, where a source shows them.
+    #[serde(default, rename = "pad")]
+    pub pads: Vec<PadTemplate>,
+}
+
+/// One pad template of an NVIDIA element.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PadTemplate {
+    /// Template name (`sink`, `src_%u`).
+    pub name: String,
+    /// `sink` or `src`.
+    pub direction: String,
+    /// `always`, `sometimes` or `request`.
+    pub presence: String,
+    /// The video caps of the template, as GStreamer prints them.
+    pub caps: String,
+    /// Where the template comes from.
+    pub source: String,
+    /// Doubts and version remarks.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One property of an NVIDIA element.

@@ -6,9 +6,7 @@ use gstreamer::glib;
 use gstreamer::prelude::*;
 
 /// NVIDIA elements with no open implementation yet (each names its issue).
-const NOT_YET_OPEN: &[&str] = &[
-    "nvstreamdemux", // issue 20
-];
+const NOT_YET_OPEN: &[&str] = &[];
 
 fn kind(t: glib::Type) -> &'static str {
     use glib::Type as T;
@@ -121,4 +119,47 @@ fn every_open_element_exposes_nvidias_properties() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+#[test]
+fn open_elements_have_nvidias_pad_templates() {
+    ds_open::init().unwrap();
+    let mut checked = 0;
+    for e in ds_contract::elements().iter().filter(|e| !e.pads.is_empty()) {
+        let factory = gst::ElementFactory::find(&e.element).unwrap();
+        let element = factory.create().build().unwrap();
+        for p in &e.pads {
+            checked += 1;
+            let templ = element
+                .pad_template(&p.name)
+                .unwrap_or_else(|| panic!("{}: no pad template {}", e.element, p.name));
+            let direction = match templ.direction() {
+                gst::PadDirection::Src => "src",
+                gst::PadDirection::Sink => "sink",
+                _ => "unknown",
+            };
+            let presence = match templ.presence() {
+                gst::PadPresence::Always => "always",
+                gst::PadPresence::Sometimes => "sometimes",
+                gst::PadPresence::Request => "request",
+            };
+            assert_eq!(
+                (direction, presence),
+                (p.direction.as_str(), p.presence.as_str()),
+                "{}: {}",
+                e.element,
+                p.name
+            );
+            let nvidia: gst::Caps = p.caps.parse().unwrap();
+            assert!(
+                templ.caps().is_subset(&nvidia) && nvidia.is_subset(templ.caps()),
+                "{}: {} caps {} vs NVIDIA's {}",
+                e.element,
+                p.name,
+                templ.caps(),
+                nvidia
+            );
+        }
+    }
+    assert!(checked >= 2, "the nvstreamdemux rows have pad templates");
 }
