@@ -30,6 +30,7 @@ use gstreamer::prelude::*;
 use std::cell::RefCell;
 use std::path::Path;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -377,6 +378,16 @@ fn run(args: &Args) -> Result<()> {
         })
         .context("cannot watch the pipeline's bus")?
     };
+    let errored = Arc::new(AtomicBool::new(false));
+    {
+        let errored = Arc::clone(&errored);
+        bus.set_sync_handler(move |_, msg| {
+            if msg.type_() == gst::MessageType::Error {
+                errored.store(true, Ordering::SeqCst);
+            }
+            gst::BusSyncReply::Pass
+        });
+    }
     let stopper = app::Interrupter::new(&pipeline);
     ctrlc::set_handler(move || {
         stopper.interrupt();
@@ -393,7 +404,14 @@ fn run(args: &Args) -> Result<()> {
     let _ = pipeline.set_state(gst::State::Playing);
 
     println!("Waiting for state change\n");
-    let (status, state, pending) = pipeline.state(gst::ClockTime::NONE);
+    // The sample waits without a limit; a pipeline that failed (a missing
+    // file) would never get there, so the wait also ends at an error.
+    let (status, state, pending) = loop {
+        let r = pipeline.state(gst::ClockTime::from_mseconds(100));
+        if r.0 != Ok(gst::StateChangeSuccess::Async) || errored.load(Ordering::SeqCst) {
+            break r;
+        }
+    };
     let status_nick = match status {
         Ok(gst::StateChangeSuccess::Success) => "GST_STATE_CHANGE_SUCCESS",
         Ok(gst::StateChangeSuccess::Async) => "GST_STATE_CHANGE_ASYNC",
