@@ -93,6 +93,10 @@ fn missing_input_is_one_error_line_and_exit_1() {
         .filter(|l| l.starts_with("Error: "))
         .collect();
     assert_eq!(errors.len(), 1, "{}", run.stderr);
-    assert!(errors[0].contains("/nonexistent/clip.mp4"), "{}", run.stderr);
+    assert!(
+        errors[0].contains("/nonexistent/clip.mp4"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
 }

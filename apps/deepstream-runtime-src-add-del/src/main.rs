@@ -275,9 +275,21 @@ fn run(args: &Args) -> Result<()> {
 
     props::set_property(&streammux, "width", MUXER_OUTPUT_WIDTH);
     props::set_property(&streammux, "height", MUXER_OUTPUT_HEIGHT);
-    props::set_property(&pgie, "config-file-path", pgie_config.to_string_lossy().as_ref());
-    props::set_property(&sgie1, "config-file-path", sgie1_config.to_string_lossy().as_ref());
-    props::set_property(&sgie2, "config-file-path", sgie2_config.to_string_lossy().as_ref());
+    props::set_property(
+        &pgie,
+        "config-file-path",
+        pgie_config.to_string_lossy().as_ref(),
+    );
+    props::set_property(
+        &sgie1,
+        "config-file-path",
+        sgie1_config.to_string_lossy().as_ref(),
+    );
+    props::set_property(
+        &sgie2,
+        "config-file-path",
+        sgie2_config.to_string_lossy().as_ref(),
+    );
     configure_tracker(&tracker, &tracker_config)?;
 
     let pgie_batch_size = pgie.property::<u32>("batch-size");

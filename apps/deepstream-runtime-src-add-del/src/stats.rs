@@ -56,7 +56,10 @@ impl FrameCounts {
     /// One `STATS source <n> id <id> frames <count>` line per addition.
     pub fn print(&self) {
         for (n, (id, c)) in lock(&self.added).iter().enumerate() {
-            println!("STATS source {n} id {id} frames {}", c.load(Ordering::Relaxed));
+            println!(
+                "STATS source {n} id {id} frames {}",
+                c.load(Ordering::Relaxed)
+            );
         }
     }
 }

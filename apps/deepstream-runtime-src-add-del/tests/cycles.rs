@@ -43,7 +43,7 @@ fn parse(line: &str) -> Option<Resources> {
 #[test]
 fn twenty_add_delete_cycles_deliver_every_source_and_leak_nothing() {
     let uri = format!("file://{}", ds_testkit::sample("sample_720p.mp4"));
-    let run = ds_testkit::run(
+    let mut cmd = ds_testkit::command(
         BIN,
         &[
             &uri,
@@ -55,7 +55,18 @@ fn twenty_add_delete_cycles_deliver_every_source_and_leak_nothing() {
             "11",
             "--stats",
         ],
+    );
+    // glibc's malloc raises its mmap threshold as large frames are freed,
+    // after which freed frame memory stays in the heap arenas of threads
+    // that come and go with the sources: RSS then grows by ~15 MB a cycle
+    // with nothing leaked. A fixed threshold (frames always mmapped and
+    // returned) makes RSS measure what the process holds.
+    cmd.env("MALLOC_MMAP_THRESHOLD_", "131072");
+    let child = cmd.spawn().expect("runs deepstream-rt-src-add-del");
+    let run = ds_testkit::finish(
+        child,
         Duration::from_secs(1800),
+        "deepstream-rt-src-add-del",
     );
     assert!(run.status.success(), "{}", run.stderr);
     // Every addition (the first source and 3 per cycle) delivered frames.
@@ -66,7 +77,10 @@ fn twenty_add_delete_cycles_deliver_every_source_and_leak_nothing() {
         .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
     assert_eq!(frames.len(), 1 + 3 * 20, "{}", run.stdout);
-    assert!(frames.iter().all(|&n| n > 0), "a source without frames: {frames:?}");
+    assert!(
+        frames.iter().all(|&n| n > 0),
+        "a source without frames: {frames:?}"
+    );
 
     let res: Vec<Resources> = run.stdout.lines().filter_map(parse).collect();
     // 3 removals per cycle down to one source, and the last 4.
@@ -83,10 +97,13 @@ fn twenty_add_delete_cycles_deliver_every_source_and_leak_nothing() {
     // after the first (slack for pool threads and allocator noise).
     let at_one: Vec<&Resources> = res.iter().filter(|r| r.sources == 1).collect();
     let (first, end) = (at_one[1], at_one[at_one.len() - 1]);
-    assert!(end.threads <= first.threads + 4, "threads {first:?} -> {end:?}");
+    assert!(
+        end.threads <= first.threads + 4,
+        "threads {first:?} -> {end:?}"
+    );
     assert!(end.fds <= first.fds + 4, "fds {first:?} -> {end:?}");
     assert!(
-        end.rss_kb <= first.rss_kb + 150 * 1024,
-        "memory grew by more than 150 MB: {first:?} -> {end:?}"
+        end.rss_kb <= first.rss_kb + 100 * 1024,
+        "memory grew by more than 100 MB over 18 cycles: {first:?} -> {end:?}"
     );
 }

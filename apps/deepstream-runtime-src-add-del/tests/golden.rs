@@ -42,8 +42,14 @@ fn adds_then_deletes_sources_as_the_python_sample() {
     stopped.sort();
     assert_eq!(stopped, [0, 1, 2, 3]);
     let lines: Vec<&str> = run.stdout.lines().collect();
-    let last_start = lines.iter().rposition(|l| l.starts_with("Calling Start ")).unwrap();
-    let first_stop = lines.iter().position(|l| l.starts_with("Calling Stop ")).unwrap();
+    let last_start = lines
+        .iter()
+        .rposition(|l| l.starts_with("Calling Start "))
+        .unwrap();
+    let first_stop = lines
+        .iter()
+        .position(|l| l.starts_with("Calling Stop "))
+        .unwrap();
     assert!(last_start < first_stop, "all additions before the removals");
     // Every source linked to its own muxer pad, once.
     assert_eq!(count(&run.stdout, "Decodebin linked to pipeline"), 4);
@@ -91,10 +97,15 @@ fn missing_input_is_one_error_line_and_exit_1() {
         .filter(|l| l.starts_with("Error: "))
         .collect();
     assert_eq!(errors.len(), 1, "{}", run.stderr);
-    assert!(errors[0].contains("/nonexistent/clip.mp4"), "{}", run.stderr);
+    assert!(
+        errors[0].contains("/nonexistent/clip.mp4"),
+        "{}",
+        run.stderr
+    );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     assert!(
-        run.stdout.contains("Pipeline is not in playing state to add sources"),
+        run.stdout
+            .contains("Pipeline is not in playing state to add sources"),
         "{}",
         run.stdout
     );

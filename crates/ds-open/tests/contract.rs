@@ -125,7 +125,10 @@ fn every_open_element_exposes_nvidias_properties() {
 fn open_elements_have_nvidias_pad_templates() {
     ds_open::init().unwrap();
     let mut checked = 0;
-    for e in ds_contract::elements().iter().filter(|e| !e.pads.is_empty()) {
+    for e in ds_contract::elements()
+        .iter()
+        .filter(|e| !e.pads.is_empty())
+    {
         let factory = gst::ElementFactory::find(&e.element).unwrap();
         let element = factory.create().build().unwrap();
         for p in &e.pads {

@@ -67,7 +67,11 @@ fn read(buffer: &gst::BufferRef) -> Out {
 /// source id labelled `src<id>`.
 fn run(n0: u32, n1: u32, per_stream_eos: bool) -> (Sink, Sink) {
     ds_open::init().unwrap();
-    assert_eq!(ds_core::backend(), "open", "these tests need the open backend");
+    assert_eq!(
+        ds_core::backend(),
+        "open",
+        "these tests need the open backend"
+    );
     let desc = format!(
         "videotestsrc pattern=red num-buffers={n0} ! \
            video/x-raw,format=I420,width=64,height=48,framerate=30/1 ! mux.sink_0 \
@@ -99,7 +103,10 @@ fn run(n0: u32, n1: u32, per_stream_eos: bool) -> (Sink, Sink) {
             }
             gst::PadProbeReturn::Ok
         });
-    let sinks = [Arc::new(Mutex::new(Sink::default())), Arc::new(Mutex::new(Sink::default()))];
+    let sinks = [
+        Arc::new(Mutex::new(Sink::default())),
+        Arc::new(Mutex::new(Sink::default())),
+    ];
     for i in 0..2 {
         let me = Arc::clone(&sinks[i]);
         let other = Arc::clone(&sinks[1 - i]);
@@ -147,7 +154,11 @@ fn run(n0: u32, n1: u32, per_stream_eos: bool) -> (Sink, Sink) {
 fn assert_only_source(sink: &Sink, source: u32, n: i32, rgb: [u8; 3]) {
     assert_eq!(sink.buffers.len(), n as usize, "source {source}: {sink:?}");
     for (i, b) in sink.buffers.iter().enumerate() {
-        assert_eq!(b.frames, vec![(source, 0, i as i32)], "one frame per buffer");
+        assert_eq!(
+            b.frames,
+            vec![(source, 0, i as i32)],
+            "one frame per buffer"
+        );
         assert_eq!(b.objects, vec![(source as i32, format!("src{source}"))]);
         assert_eq!(b.batch_size, 1);
         let close = b.rgb.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) < 40);
@@ -157,7 +168,10 @@ fn assert_only_source(sink: &Sink, source: u32, n: i32, rgb: [u8; 3]) {
     assert!(sink.eos, "source {source} got EOS");
     let caps = sink.caps.as_ref().expect("caps on the output");
     let s = caps.structure(0).unwrap();
-    assert_eq!((s.get::<i32>("width"), s.get::<i32>("height")), (Ok(40), Ok(40)));
+    assert_eq!(
+        (s.get::<i32>("width"), s.get::<i32>("height")),
+        (Ok(40), Ok(40))
+    );
     assert!(caps.features(0).unwrap().contains("memory:NVMM"));
 }
 
@@ -167,7 +181,11 @@ fn each_output_gets_exactly_its_sources_frames_and_objects() {
     assert_only_source(&s0, 0, 10, [255, 0, 0]);
     assert_only_source(&s1, 1, 6, [0, 0, 255]);
     // PTS are the sources' own: 30 fps from 0.
-    let pts: Vec<u64> = s0.buffers.iter().map(|b| b.pts.unwrap().mseconds()).collect();
+    let pts: Vec<u64> = s0
+        .buffers
+        .iter()
+        .map(|b| b.pts.unwrap().mseconds())
+        .collect();
     assert_eq!(pts[..3], [0, 33, 66]);
 }
 
@@ -186,7 +204,10 @@ fn per_stream_eos_ends_a_stream_when_its_source_ends() {
     assert_only_source(&s0, 0, 30, [255, 0, 0]);
     assert_only_source(&s1, 1, 4, [0, 0, 255]);
     let other = s1.other_at_eos.unwrap();
-    assert!(other < 30, "src_1 ended before src_0's last frame ({other} of 30)");
+    assert!(
+        other < 30,
+        "src_1 ended before src_0's last frame ({other} of 30)"
+    );
 }
 
 #[test]
@@ -194,11 +215,17 @@ fn request_pads_by_source_number() {
     ds_open::init().unwrap();
     let demux = gst::ElementFactory::make("nvstreamdemux").build().unwrap();
     assert!(demux.name().starts_with("nvstreamdemux"));
-    assert_eq!(demux.property::<bool>("per-stream-eos"), false);
+    assert!(!demux.property::<bool>("per-stream-eos"));
     let p3 = demux.request_pad_simple("src_3").unwrap();
     assert_eq!(p3.name(), "src_3");
-    assert!(demux.request_pad_simple("src_3").is_none(), "already requested");
-    assert!(demux.request_pad_simple("src_%u").is_none(), "a number is needed");
+    assert!(
+        demux.request_pad_simple("src_3").is_none(),
+        "already requested"
+    );
+    assert!(
+        demux.request_pad_simple("src_%u").is_none(),
+        "a number is needed"
+    );
     assert!(demux.request_pad_simple("video_1").is_none());
     let p0 = demux.request_pad_simple("src_0").unwrap();
     demux.release_request_pad(&p3);
@@ -233,7 +260,11 @@ fn input_without_batch_meta_is_one_clear_error() {
     pipeline.set_state(gst::State::Null).unwrap();
     match msg.view() {
         gst::MessageView::Error(e) => {
-            assert!(e.error().to_string().contains("NvDsBatchMeta"), "{}", e.error())
+            assert!(
+                e.error().to_string().contains("NvDsBatchMeta"),
+                "{}",
+                e.error()
+            )
         }
         _ => panic!("expected an error"),
     }

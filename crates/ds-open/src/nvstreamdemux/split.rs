@@ -32,7 +32,10 @@ pub(super) fn frames(batch: &BatchMeta) -> Vec<FrameInfo> {
 }
 
 /// Builds the one-frame buffer of `frame` from the batched `input`.
-pub(super) fn frame_buffer(input: &gst::BufferRef, frame: FrameInfo) -> Result<gst::Buffer, String> {
+pub(super) fn frame_buffer(
+    input: &gst::BufferRef,
+    frame: FrameInfo,
+) -> Result<gst::Buffer, String> {
     let surface =
         SurfaceRef::from_buffer(input).map_err(|e| format!("input is not a batch surface: {e}"))?;
     let src = surface
