@@ -162,6 +162,11 @@ fn every_sample_config_has_an_nvidia_twin() {
         "cfg_amqp.txt",
         "dstest_imagedata_config.txt",
         "dstest_ssd_nopostprocess.txt",
+        "ds_demux_pgie_config.txt",
+        "dstest_pgie_config.txt",
+        "dstest_sgie1_config.txt",
+        "dstest_sgie2_config.txt",
+        "dstest_tracker_config.txt",
     ] {
         assert!(
             nvidia.join(name).is_file(),

@@ -1,7 +1,7 @@
 //! Open (CPU) implementations of DeepStream's GStreamer elements, registered
 //! statically under NVIDIA's factory names (`nvv4l2decoder`, `nvstreammux`,
 //! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nvinfer`, `nvtracker`,
-//! `nvmsgconv`, `nvmsgbroker`, `nvurisrcbin`, `nvdslogger`, `nveglglessink`,
+//! `nvmsgconv`, `nvmsgbroker`, `nvurisrcbin`, `nvdslogger`, `nvstreamdemux`, `nveglglessink`,
 //! …).
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
@@ -34,6 +34,7 @@ pub mod nvinfer;
 pub mod nvmsgbroker;
 pub mod nvmsgconv;
 pub mod nvmultistreamtiler;
+pub mod nvstreamdemux;
 pub mod nvstreammux;
 pub mod nvtracker;
 pub mod nvurisrcbin;
@@ -86,6 +87,7 @@ pub fn register() -> Result<(), glib::BoolError> {
         }
         nvv4l2decoder::register()?;
         nvstreammux::register()?;
+        nvstreamdemux::register()?;
         nvvideoconvert::register()?;
         nvmultistreamtiler::register()?;
         nvdsosd::register()?;

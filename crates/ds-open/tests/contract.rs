@@ -6,9 +6,7 @@ use gstreamer::glib;
 use gstreamer::prelude::*;
 
 /// NVIDIA elements with no open implementation yet (each names its issue).
-const NOT_YET_OPEN: &[&str] = &[
-    "nvstreamdemux", // issue 20
-];
+const NOT_YET_OPEN: &[&str] = &[];
 
 fn kind(t: glib::Type) -> &'static str {
     use glib::Type as T;

@@ -41,7 +41,11 @@
 //! and sends a custom downstream event `nv-stream-eos` (field `source-id`,
 //! uint) after that source's last frame; the other sources go on, and EOS
 //! goes downstream when every sink pad is at EOS. Pads can be requested and
-//! released while playing.
+//! released while playing, as NVIDIA's runtime add/delete sample does (its
+//! source to NULL, a flush-stop into the pad, `release_request_pad`, later
+//! the same `sink_N` requested again for a new source): the other sources
+//! lose no frame, nothing flushes downstream, frames still queued from the
+//! released pad are dropped, and the new pad's `frame_num` starts at 0.
 //!
 //! # Properties
 //! | name | type, default | notes |
