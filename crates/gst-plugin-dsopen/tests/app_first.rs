@@ -17,7 +17,10 @@ fn the_plugin_loaded_after_the_application_adds_nothing() {
         "the plugin registered {:?}",
         features.iter().map(|f| f.name()).collect::<Vec<_>>()
     );
-    for (name, _) in ds_open::ELEMENTS.iter().filter(|(n, _)| n.starts_with("nv")) {
+    for (name, _) in ds_open::ELEMENTS
+        .iter()
+        .filter(|(n, _)| n.starts_with("nv"))
+    {
         let factory = gst::ElementFactory::find(name).expect("registered");
         assert!(factory.plugin().is_none(), "{name} is the plugin's");
         factory.create().build().expect("it makes an element");

@@ -22,9 +22,15 @@ fn test1_binary() -> PathBuf {
     if !bin.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut cmd = std::process::Command::new(cargo);
-        cmd.args(["build", "-p", "deepstream-test1", "--bin", "deepstream-test1"])
-            .arg("--target-dir")
-            .arg(profile_dir.parent().unwrap());
+        cmd.args([
+            "build",
+            "-p",
+            "deepstream-test1",
+            "--bin",
+            "deepstream-test1",
+        ])
+        .arg("--target-dir")
+        .arg(profile_dir.parent().unwrap());
         if profile_dir.file_name().is_some_and(|p| p == "release") {
             cmd.arg("--release");
         }
@@ -67,7 +73,11 @@ fn assert_runs_unchanged(run: &ds_testkit::Run) {
         "cannot register existing type",
         "CRITICAL",
     ] {
-        assert!(!run.stderr.contains(bad), "'{bad}' in stderr:\n{}", run.stderr);
+        assert!(
+            !run.stderr.contains(bad),
+            "'{bad}' in stderr:\n{}",
+            run.stderr
+        );
     }
     // Objects found on every frame: the probe reads the detector's meta.
     let frames = run

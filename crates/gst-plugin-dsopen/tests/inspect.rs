@@ -44,7 +44,10 @@ fn the_plugin_lists_every_open_element() {
     let dir = PluginDir::new("inspect-plugin");
     let plugin = dir.plugins().join("libgstdsopen.so");
     let out = inspect(&dir, &[&plugin.display().to_string()]);
-    for field in ["Name                     dsopen", "License                  MIT/X11"] {
+    for field in [
+        "Name                     dsopen",
+        "License                  MIT/X11",
+    ] {
         assert!(out.contains(field), "no '{field}' in\n{out}");
     }
     let listed: BTreeSet<String> = out
@@ -86,25 +89,27 @@ fn shown_as(type_: &str) -> &'static str {
     }
 }
 
-/// The block of one property in gst-inspect's "Element Properties":
-/// from its `  name : blurb` line to the next property.
-fn property_block<'a>(out: &'a str, name: &str) -> Option<&'a str> {
+/// The block of one property in gst-inspect's "Element Properties": its
+/// `  name : blurb` line and the indented lines under it.
+fn property_block(out: &str, name: &str) -> Option<String> {
     let props = out.split("Element Properties:").nth(1)?;
-    let start = props
-        .lines()
-        .position(|l| l.starts_with("  ") && l[2..].split(':').next()?.trim() == name)?;
-    let lines: Vec<&str> = props.lines().collect();
-    let end = lines[start + 1..]
-        .iter()
-        .position(|l| l.len() > 2 && !l[2..].starts_with(' ') && l.contains(':'))
-        .map_or(lines.len(), |e| start + 1 + e);
-    let from = props.find(lines[start])?;
-    let to = if end < lines.len() {
-        props[from..].find(lines[end]).map_or(props.len(), |i| from + i)
-    } else {
-        props.len()
-    };
-    Some(&props[from..to])
+    let props = props.split("\nElement Signals:").next().unwrap_or(props);
+    let starts_property =
+        |l: &str| l.starts_with("  ") && !l[2..].starts_with(' ') && l.contains(':');
+    let mut block: Option<Vec<&str>> = None;
+    for line in props.lines() {
+        if starts_property(line) {
+            if block.is_some() {
+                break;
+            }
+            if line.split(':').next().map(str::trim) == Some(name) {
+                block = Some(vec![line]);
+            }
+        } else if let Some(b) = block.as_mut() {
+            b.push(line);
+        }
+    }
+    block.map(|b| b.join("\n"))
 }
 
 #[test]

@@ -19,7 +19,10 @@ fn the_plugin_loaded_first_serves_the_process_with_one_meta_type() {
     // Ours defers: the elements exist already.
     ds_open::register().unwrap();
     assert!(ds_open::elements_registered_in_process());
-    for (name, _) in ds_open::ELEMENTS.iter().filter(|(n, _)| n.starts_with("nv")) {
+    for (name, _) in ds_open::ELEMENTS
+        .iter()
+        .filter(|(n, _)| n.starts_with("nv"))
+    {
         let found: Vec<_> = gst::Registry::get()
             .features(gst::ElementFactory::static_type())
             .into_iter()

@@ -68,7 +68,12 @@ glib::wrapper! {
 
 /// Registers `nvdsosd` (rank primary).
 pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "nvdsosd", gst::Rank::PRIMARY, NvDsOsd::static_type())
+    gst::Element::register(
+        plugin,
+        "nvdsosd",
+        gst::Rank::PRIMARY,
+        NvDsOsd::static_type(),
+    )
 }
 
 mod imp {

@@ -56,5 +56,10 @@ glib::wrapper! {
 
 /// Registers `nvinfer`.
 pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
-    gst::Element::register(plugin, "nvinfer", gst::Rank::PRIMARY, NvInfer::static_type())
+    gst::Element::register(
+        plugin,
+        "nvinfer",
+        gst::Rank::PRIMARY,
+        NvInfer::static_type(),
+    )
 }

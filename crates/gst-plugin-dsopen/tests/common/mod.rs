@@ -3,11 +3,11 @@
 #![allow(dead_code)]
 
 use ds_testkit::parser::TempDir;
-use std::path::{Path, PathBuf};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The repository root (commands run there, as the README's do).
@@ -119,12 +119,14 @@ impl Frame {
 impl Iterator for Frames {
     type Item = Frame;
     fn next(&mut self) -> Option<Frame> {
-        let sample = self.sink.try_pull_sample(gst::ClockTime::from_seconds(60))?;
+        let sample = self
+            .sink
+            .try_pull_sample(gst::ClockTime::from_seconds(60))?;
         let info = gst_video::VideoInfo::from_caps(sample.caps()?).ok()?;
-        let frame = gst_video::VideoFrameRef::from_buffer_ref_readable(sample.buffer()?, &info)
-            .ok()?;
+        let frame =
+            gst_video::VideoFrameRef::from_buffer_ref_readable(sample.buffer()?, &info).ok()?;
         let (w, h) = (info.width() as usize, info.height() as usize);
-        let stride = frame.plane_stride()[0] as usize;
+        let stride = info.stride()[0] as usize;
         let data = frame.plane_data(0).ok()?;
         let mut rgb = Vec::with_capacity(w * h * 3);
         for y in 0..h {
