@@ -17,6 +17,13 @@
 //! DeepStream lays them out, so probes written with `ds-core` work on both
 //! backends.
 //!
+//! The same elements are also a GStreamer plugin library,
+//! `libgstdsopen.so` (`crates/gst-plugin-dsopen`, for `gst-inspect-1.0`,
+//! `gst-launch-1.0` and PyGObject): both walk the one list [`ELEMENTS`]
+//! ([`register`] here, [`register_plugin`] there), and whichever registers
+//! first in a process serves it; the other registers nothing, so there is
+//! one set of elements and one metadata implementation per process.
+//!
 //! ```
 //! ds_open::init().unwrap();
 //! if ds_core::backend() == "open" {

@@ -47,20 +47,32 @@ fn golden() -> Golden {
     )
 }
 
-fn run_test1(in_process_scan: bool) -> ds_testkit::Run {
+/// A run of deepstream-test1 and the process id it ran as.
+fn run_test1(in_process_scan: bool) -> (ds_testkit::Run, u32) {
     let dir = PluginDir::new(if in_process_scan { "app-noscan" } else { "app" });
     let sample = ds_testkit::sample("sample_720p_60.h264");
     let mut cmd = dir.command(test1_binary(), &[&sample]);
     // Plugin loading and type registration problems go to stderr.
-    cmd.env("GST_DEBUG", "GST_PLUGIN_LOADING:4,GLib-GObject:2");
+    cmd.env("GST_DEBUG", "GST_PLUGIN_LOADING:4,GLib-GObject:2")
+        .env("GST_DEBUG_NO_COLOR", "1");
     if in_process_scan {
         cmd.env("GST_REGISTRY_FORK", "no");
     }
-    ds_testkit::finish(
-        cmd.spawn().expect("deepstream-test1"),
-        Duration::from_secs(600),
-        "deepstream-test1",
+    let child = cmd.spawn().expect("deepstream-test1");
+    let pid = child.id();
+    (
+        ds_testkit::finish(child, Duration::from_secs(600), "deepstream-test1"),
+        pid,
     )
+}
+
+/// Whether process `pid` (not the registry's scanner helper) logged
+/// loading the plugin.
+fn loaded_plugin_in(run: &ds_testkit::Run, pid: u32) -> bool {
+    run.stderr.lines().any(|l| {
+        l.split_whitespace().nth(1) == Some(&pid.to_string())
+            && l.contains("libgstdsopen.so\" loaded")
+    })
 }
 
 fn assert_runs_unchanged(run: &ds_testkit::Run) {
@@ -90,12 +102,12 @@ fn assert_runs_unchanged(run: &ds_testkit::Run) {
 
 #[test]
 fn test1_runs_unchanged_with_the_plugin_on_the_path() {
-    let run = run_test1(false);
+    let (run, pid) = run_test1(false);
     assert_runs_unchanged(&run);
     // The app's own elements serve every factory: GStreamer never loads
-    // the plugin into the app.
+    // the plugin into the app (only its scanner helper does).
     assert!(
-        !run.stderr.contains("libgstdsopen.so\" loaded"),
+        !loaded_plugin_in(&run, pid),
         "the plugin was loaded into the app:\n{}",
         run.stderr
     );
@@ -103,10 +115,10 @@ fn test1_runs_unchanged_with_the_plugin_on_the_path() {
 
 #[test]
 fn test1_runs_unchanged_when_the_plugin_is_loaded_first() {
-    let run = run_test1(true);
+    let (run, pid) = run_test1(true);
     assert_runs_unchanged(&run);
     assert!(
-        run.stderr.contains("libgstdsopen.so\" loaded"),
+        loaded_plugin_in(&run, pid),
         "the plugin was not loaded in-process:\n{}",
         run.stderr
     );
