@@ -24,6 +24,9 @@ PACKAGES=(
   gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
   gstreamer1.0-tools
+  # the PyGObject example of the plugin (crates/gst-plugin-dsopen/python)
+  python3-gi
+  gir1.2-gstreamer-1.0
   valgrind
   # real brokers for the nvmsgbroker tests (started by the tests on free
   # loopback ports; redis-tools gives redis-cli)

@@ -62,6 +62,11 @@ glib::wrapper! {
 }
 
 /// Registers `nvinfer`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
-    gst::Element::register(None, "nvinfer", gst::Rank::PRIMARY, NvInfer::static_type())
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        plugin,
+        "nvinfer",
+        gst::Rank::PRIMARY,
+        NvInfer::static_type(),
+    )
 }

@@ -76,9 +76,9 @@ glib::wrapper! {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvstreamdemux",
         gst::Rank::PRIMARY,
         NvStreamDemux::static_type(),

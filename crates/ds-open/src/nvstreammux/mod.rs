@@ -132,9 +132,9 @@ pub(crate) enum MemoryType {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvstreammux",
         gst::Rank::PRIMARY,
         NvStreamMux::static_type(),

@@ -58,9 +58,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvv4l2decoder`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvv4l2decoder",
         gst::Rank::PRIMARY + 10,
         NvV4l2Decoder::static_type(),
