@@ -14,6 +14,8 @@ PACKAGES=(
   pkg-config
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked)
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad

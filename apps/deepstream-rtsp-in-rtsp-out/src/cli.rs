@@ -15,7 +15,7 @@ pub const USAGE: &str = "deepstream-rtsp-in-rtsp-out [-h] -i INPUT [INPUT ...] \
 
 /// RTSP Output Sample Application Help
 #[derive(Parser, Debug)]
-#[command(name = "deepstream-rtsp-in-rtsp-out", version, about, override_usage = USAGE)]
+#[command(name = "deepstream-rtsp-in-rtsp-out", version, about = "RTSP Output Sample Application Help", override_usage = USAGE)]
 pub struct Args {
     /// Path to input H264 elementry stream: URIs (rtsp://, file://, ...)
     /// or file paths.
@@ -113,9 +113,22 @@ mod tests {
         assert_eq!(a.bitrate, 4_000_000);
         assert!(!a.rtsp_ts);
         assert_eq!((a.rtsp_port, a.udp_port), (8554, 5400));
-        let a = Args::parse_from(["x", "-i", "a", "b", "-c", "H265", "-b", "2000000", "--rtsp-ts"]);
+        let a = Args::parse_from([
+            "x",
+            "-i",
+            "a",
+            "b",
+            "-c",
+            "H265",
+            "-b",
+            "2000000",
+            "--rtsp-ts",
+        ]);
         assert_eq!(a.input, ["a", "b"]);
-        assert_eq!((a.codec.as_str(), a.bitrate, a.rtsp_ts), ("H265", 2_000_000, true));
+        assert_eq!(
+            (a.codec.as_str(), a.bitrate, a.rtsp_ts),
+            ("H265", 2_000_000, true)
+        );
     }
 
     #[test]

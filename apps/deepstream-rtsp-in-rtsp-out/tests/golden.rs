@@ -64,8 +64,17 @@ fn two_sources_and_h265() {
     let run = ds_testkit::run(
         BIN,
         &[
-            "-i", &input, &input, "-c", "H265", "-b", "2000000", "--rtsp-port", &rtsp,
-            "--udp-port", &udp,
+            "-i",
+            &input,
+            &input,
+            "-c",
+            "H265",
+            "-b",
+            "2000000",
+            "--rtsp-port",
+            &rtsp,
+            "--udp-port",
+            &udp,
         ],
         LIMIT,
     );
@@ -86,7 +95,11 @@ fn two_sources_and_h265() {
 fn no_argument_prints_the_help_and_exits_1() {
     let run = ds_testkit::run(BIN, &[], Duration::from_secs(60));
     assert_eq!(run.status.code(), Some(1));
-    assert!(run.stderr.contains("RTSP Output Sample Application Help"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("RTSP Output Sample Application Help"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("--rtsp-ts"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
@@ -124,7 +137,14 @@ fn missing_input_is_one_error_line() {
     let (rtsp, udp) = free_ports();
     let run = ds_testkit::run(
         BIN,
-        &["-i", "/no/such/video.mp4", "--rtsp-port", &rtsp, "--udp-port", &udp],
+        &[
+            "-i",
+            "/no/such/video.mp4",
+            "--rtsp-port",
+            &rtsp,
+            "--udp-port",
+            &udp,
+        ],
         LIMIT,
     );
     assert_eq!(run.status.code(), Some(1), "{}", run.stderr);
