@@ -56,6 +56,7 @@ SYSROOT_PACKAGES=(
   libstdc++6
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-bad
   gstreamer1.0-libav

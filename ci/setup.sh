@@ -18,6 +18,8 @@ PACKAGES=(
   # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
   # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
   # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked)
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad

@@ -290,7 +290,14 @@ impl NvStreamMux {
             fm.set_batch_id(slot);
             fm.set_frame_num(*frame_num);
             fm.set_buf_pts(f.buffer.pts().map_or(0, |t| t.nseconds()));
-            fm.set_ntp_timestamp(ntp);
+            // Without attach-sys-ts: the sender's NTP time, where the
+            // source attached it (ds_core::app::ntp), else 0.
+            let frame_ntp = if settings.attach_sys_ts {
+                ntp
+            } else {
+                ds_core::app::ntp::unix_ntp_ns(&f.buffer).unwrap_or(0)
+            };
+            fm.set_ntp_timestamp(frame_ntp);
             fm.set_source_frame_width(sw);
             fm.set_source_frame_height(sh);
             fm.set_pipeline_width(out.width);
