@@ -335,7 +335,7 @@ mod tests {
             (2, 64, 32, ds_sys::NVBUF_COLOR_FORMAT_NV12),
         ] {
             let b = pool.acquire(bs, w, h, f).unwrap();
-            let f0 = b.frame(0).unwrap();
+            let f0 = b.planes(0).unwrap();
             assert_eq!((b.batch_size(), f0.width(), f0.height()), (bs, w, h));
             assert_eq!(f0.format(), f);
             drop(f0);

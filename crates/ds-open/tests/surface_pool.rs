@@ -32,7 +32,11 @@ fn frame0(buffer: &gst::BufferRef) -> (usize, Vec<u8>, (u32, u32)) {
     let s = SurfaceRef::from_buffer(buffer).expect("NvBufSurface");
     let f = s.frame(0).expect("frame 0");
     let data = f.plane(0).expect("plane 0").data();
-    (data.as_ptr() as usize, data.to_vec(), (f.width(), f.height()))
+    (
+        data.as_ptr() as usize,
+        data.to_vec(),
+        (f.width(), f.height()),
+    )
 }
 
 fn pull(sink: &gst_app::AppSink) -> Option<gst::Buffer> {
