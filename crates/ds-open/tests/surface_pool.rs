@@ -8,7 +8,6 @@ use gst::prelude::*;
 use gstreamer as gst;
 use gstreamer_app as gst_app;
 use std::collections::HashSet;
-use std::time::Duration;
 
 fn init() {
     ds_open::init().expect("init");
