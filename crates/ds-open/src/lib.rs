@@ -49,6 +49,7 @@ pub mod nvv4l2decoder;
 pub mod nvvideoconvert;
 mod output_queue;
 pub mod sinks;
+pub mod surface_pool;
 
 use gstreamer as gst;
 use std::sync::OnceLock;

@@ -43,8 +43,8 @@
 //! output keeps the input's format instead of allowing a conversion.
 use crate::caps::{self, VideoDesc};
 use crate::convert::{convert_rect, fill_rect, Image, ImageMut, Rect};
+use crate::surface_pool::SurfacePool;
 use ds_core::planes::{SurfaceMut, SurfaceRef};
-use ds_core::surface::SurfaceBatch;
 use ds_core::BatchMeta;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
@@ -268,6 +268,8 @@ mod imp {
         accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
+        /// Output surfaces, reused once downstream frees them.
+        pool: SurfacePool,
     }
 
     #[glib::object_subclass]
@@ -407,6 +409,7 @@ mod imp {
 
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             *lock(&self.state) = None;
+            self.pool.clear();
             Ok(())
         }
 
@@ -496,7 +499,9 @@ mod imp {
                 return Err(gst::FlowError::NotNegotiated);
             };
             let out = state.out;
-            let mut batch = SurfaceBatch::new(1, out.width, out.height, out.format.nvbuf())
+            let mut batch = self
+                .pool
+                .acquire(1, out.width, out.height, out.format.nvbuf())
                 .map_err(|e| self.surface_error("allocating the output surface", e))?;
             batch
                 .set_num_filled(1)

@@ -105,8 +105,8 @@ fn crop_inside(name: &str, r: Option<Rect>, w: u32, h: u32) -> Result<(), String
 
 mod imp {
     use super::*;
+    use crate::surface_pool::SurfacePool;
     use ds_core::planes::{SurfaceMut, SurfaceRef};
-    use ds_core::surface::SurfaceBatch;
     use std::sync::{LazyLock, Mutex, MutexGuard};
 
     static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -175,6 +175,8 @@ mod imp {
         accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
+        /// NVMM output batches, reused once downstream frees them.
+        pool: SurfacePool,
     }
 
     fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -324,6 +326,7 @@ mod imp {
 
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             *lock(&self.state) = None;
+            self.pool.clear();
             Ok(())
         }
 
@@ -568,7 +571,9 @@ mod imp {
             }
             let mut out = if state.out_nvmm {
                 let o = state.output;
-                let batch = SurfaceBatch::new(batch_size, o.width, o.height, o.format.nvbuf())
+                let batch = self
+                    .pool
+                    .acquire(batch_size, o.width, o.height, o.format.nvbuf())
                     .and_then(|mut b| b.set_num_filled(filled.min(batch_size)).map(|_| b))
                     .map_err(|e| {
                         gst::element_imp_error!(

@@ -3,7 +3,7 @@ use super::frame::{compose, InputFormat};
 use super::MemoryType;
 use crate::caps::{nvmm_caps, raw_caps, VideoDesc, FORMATS};
 use crate::convert::PixelFormat;
-use ds_core::surface::SurfaceBatch;
+use crate::surface_pool::SurfacePool;
 use ds_core::OwnedBatchMeta;
 use gst::glib;
 use gst::prelude::*;
@@ -96,6 +96,8 @@ pub(crate) struct NvStreamMux {
     /// (the object lock) deadlocks against a streaming thread that holds
     /// the object lock and waits for that pad.
     name: Mutex<String>,
+    /// Output batches, reused once downstream frees them.
+    pool: SurfacePool,
 }
 
 /// `sink_N` -> N.
@@ -263,7 +265,9 @@ impl NvStreamMux {
         let Some((first, _, _)) = jobs.first() else {
             return Ok(None);
         };
-        let mut batch = SurfaceBatch::new(batch_size, out.width, out.height, out.format.nvbuf())
+        let mut batch = self
+            .pool
+            .acquire(batch_size, out.width, out.height, out.format.nvbuf())
             .map_err(|e| format!("cannot allocate the output batch: {e}"))?;
         batch
             .set_num_filled(jobs.len() as u32)
