@@ -79,8 +79,8 @@ fn run(n0: u32, n1: u32, per_stream_eos: bool) -> (Sink, Sink) {
            video/x-raw,format=RGBA,width=32,height=32,framerate=30/1 ! mux.sink_1 \
          nvstreammux name=mux width=40 height=40 batch-size=2 ! \
          nvstreamdemux name=demux per-stream-eos={per_stream_eos} \
-         demux.src_0 ! queue ! fakesink name=s0 sync=false \
-         demux.src_1 ! queue ! fakesink name=s1 sync=false"
+         demux.src_0 ! queue name=q0 ! fakesink sync=false \
+         demux.src_1 ! queue name=q1 ! fakesink sync=false"
     );
     let pipeline = gst::parse::launch(&desc)
         .unwrap()
@@ -107,11 +107,14 @@ fn run(n0: u32, n1: u32, per_stream_eos: bool) -> (Sink, Sink) {
         Arc::new(Mutex::new(Sink::default())),
         Arc::new(Mutex::new(Sink::default())),
     ];
+    // The probes sit where the demuxer pushes (the queues' sink pads), so
+    // they see its own order of buffers and events; after the queues the two
+    // streaming threads would race.
     for i in 0..2 {
         let me = Arc::clone(&sinks[i]);
         let other = Arc::clone(&sinks[1 - i]);
         pipeline
-            .by_name(&format!("s{i}"))
+            .by_name(&format!("q{i}"))
             .unwrap()
             .static_pad("sink")
             .unwrap()
