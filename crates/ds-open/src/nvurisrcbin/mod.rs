@@ -84,6 +84,7 @@
 
 mod imp;
 mod looping;
+mod reconnect;
 
 use gstreamer as gst;
 use gstreamer::glib;
