@@ -209,8 +209,14 @@ impl NvUriSrcBin {
         let rtsp = uri
             .get(..7)
             .is_some_and(|s| s.eq_ignore_ascii_case("rtsp://"));
-        self.reconnect
-            .store(interval > 0 && rtsp, Ordering::SeqCst);
+        let reconnect = interval > 0 && rtsp;
+        self.reconnect.store(reconnect, Ordering::SeqCst);
+        if reconnect {
+            // A rebuilt source changes state on its own (asynchronously):
+            // the bin takes that on, so the pipeline never loses its
+            // PLAYING state to it (NVIDIA's bin has async-handling on).
+            self.obj().set_property("async-handling", true);
+        }
         let dec = self.make_decodebin(&uri)?;
         self.obj().add(&dec).map_err(|e| e.to_string())?;
         lock(&self.state).decodebin = Some(dec);
@@ -574,8 +580,25 @@ impl NvUriSrcBin {
     /// One look of the watchdog at the source.
     fn watch_tick(&self) {
         let now = Instant::now();
-        let playing = self.obj().current_state() == gst::State::Playing
-            && !self.eos_requested.load(Ordering::SeqCst);
+        // Silence counts while the pipeline plays. A rebuilt source that
+        // could not connect can leave this bin behind (PAUSED, waiting
+        // for it): it is taken back to PLAYING, as NVIDIA's bin does
+        // (from GStreamer's thread pool: never our state lock here).
+        let obj = self.obj();
+        let mut top: gst::Element = obj.clone().upcast();
+        while let Some(p) = top.parent().and_then(|p| p.downcast::<gst::Element>().ok()) {
+            top = p;
+        }
+        let playing_state = |e: &gst::Element| {
+            e.current_state() == gst::State::Playing || e.pending_state() == gst::State::Playing
+        };
+        let playing = playing_state(&top) && !self.eos_requested.load(Ordering::SeqCst);
+        if playing && !playing_state(obj.upcast_ref()) {
+            gst::debug!(CAT, imp = self, "back to PLAYING");
+            obj.call_async(|o| {
+                let _ = o.set_state(gst::State::Playing);
+            });
+        }
         let (action, max) = {
             let mut watch = lock(&self.watch);
             let Some(w) = watch.as_mut() else { return };
