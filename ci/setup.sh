@@ -2,7 +2,8 @@
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
-# redis-server, rabbitmq-server), and npm / pip / python3-venv when missing
+# redis-server, rabbitmq-server), gst-rtsp-server for the RTSP reconnection
+# tests, and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
@@ -28,6 +29,9 @@ PACKAGES=(
   redis-server
   redis-tools
   rabbitmq-server
+  # a real RTSP server in the nvurisrcbin reconnection tests
+  # (gstreamer-rtsp-server crate, ds-testkit feature rtsp-server)
+  libgstrtspserver-1.0-dev
 )
 # Commands that may come from elsewhere (e.g. Node.js or Python installed by
 # other means); their Debian package is installed only when missing:

@@ -315,12 +315,30 @@ fn server_that_never_comes_back_ends_that_stream_only() {
     rig.finish();
 }
 
+/// Runs in a child process with `MALLOC_ARENA_MAX=1`: with glibc's
+/// default, every new streaming thread of a rebuilt source may get a new
+/// malloc arena, and RSS then grows by arena slack (measured: +53 MiB over
+/// 20 reconnections) although nothing leaks (+4 MiB with one arena).
 #[test]
 fn twenty_reconnects_do_not_grow_threads_fds_or_rss() {
+    const ENV: &str = "MALLOC_ARENA_MAX";
+    if std::env::var_os(ENV).is_none() {
+        let name = "twenty_reconnects_do_not_grow_threads_fds_or_rss";
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([name, "--exact", "--test-threads=1", "--nocapture"])
+            .env(ENV, "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        eprintln!("{stderr}");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(stderr.contains("after 23:"), "the child ran the test");
+        return;
+    }
     // Stated bounds, from 3 reconnections (warm) to 23.
     const MAX_THREADS: usize = 4;
     const MAX_FDS: usize = 8;
-    const MAX_RSS_KIB: u64 = 48 * 1024;
+    const MAX_RSS_KIB: u64 = 16 * 1024;
     let mut server = RtspServer::start(&sample());
     let mut rig = Rig::new(&server.uri(), 1, -1);
     rig.wait_frames(0, 5);

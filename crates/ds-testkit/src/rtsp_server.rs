@@ -23,6 +23,7 @@ use rtsp::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// The serving state while the server is up.
 struct Up {
@@ -106,6 +107,17 @@ impl RtspServer {
         if let Some(pool) = up.server.session_pool() {
             pool.filter(Some(&mut |_, _| rtsp::RTSPFilterResult::Remove));
         }
+        drop(up);
+        // The listening socket closes when the server's context has let
+        // go of the source: wait for that (bounded), so that "killed"
+        // means "refuses connections".
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], self.port));
+        for _ in 0..100 {
+            if std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(100)).is_err() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Listens again (on the same port after the first start). Panics when
@@ -132,9 +144,20 @@ impl RtspServer {
         server.connect_client_connected(move |_, _| {
             connections.fetch_add(1, Ordering::SeqCst);
         });
-        let source = server
-            .attach(Some(&self.ctx))
-            .unwrap_or_else(|e| panic!("RTSP server cannot listen on port {}: {e}", self.port));
+        // The port may still be held for a moment after a kill.
+        let mut tries = 0;
+        let source = loop {
+            match server.attach(Some(&self.ctx)) {
+                Ok(id) => break id,
+                Err(e) if tries >= 100 => {
+                    panic!("RTSP server cannot listen on port {}: {e}", self.port)
+                }
+                Err(_) => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        };
         let port = u16::try_from(server.bound_port()).expect("a bound port");
         if self.port == 0 {
             self.port = port;
