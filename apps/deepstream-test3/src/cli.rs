@@ -11,8 +11,7 @@ use std::path::{Path, PathBuf};
 /// sample without it) and the port's `--output`.
 pub const USAGE: &str = "deepstream-test3 [-h] [-i URIs [URIs ...]] [-c config_location.txt] \
      [-g {nvinfer,nvinferserver,nvinferserver-grpc}] [--no-display] [--file-loop] \
-     [--disable-probe] [-s] [--output FILE.mp4] [--rtsp-reconnect-interval SEC] \
-     [--rtsp-reconnect-attempts N]";
+     [--disable-probe] [-s] [--output FILE.mp4]";
 
 /// deepstream-test3 multi stream, multi model inference reference app
 #[derive(Parser, Debug)]
