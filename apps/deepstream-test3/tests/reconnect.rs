@@ -84,7 +84,10 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     );
     let (tx, rx) = mpsc::channel();
     for (err, pipe) in [
-        (false, Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>),
+        (
+            false,
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        ),
         (true, Box::new(child.stderr.take().unwrap())),
     ] {
         let tx = tx.clone();
@@ -112,7 +115,9 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     });
 
     server.kill();
-    app.wait(false, "attempt 2", |l| l.ends_with("Trying reconnection (attempt 2)"));
+    app.wait(false, "attempt 2", |l| {
+        l.ends_with("Trying reconnection (attempt 2)")
+    });
     app.wait(true, "attempts exceeded", |l| {
         l.contains("Number of RTSP reconnect attempts exceeded, stopping source: 0")
     });

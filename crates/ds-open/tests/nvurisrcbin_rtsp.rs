@@ -215,7 +215,9 @@ impl Rig {
     /// End-of-stream from the application, then NULL.
     fn finish(mut self) {
         assert!(self.pipeline.send_event(gst::event::Eos::new()));
-        self.wait("end-of-stream", |m| matches!(m.view(), gst::MessageView::Eos(_)));
+        self.wait("end-of-stream", |m| {
+            matches!(m.view(), gst::MessageView::Eos(_))
+        });
         self.pipeline.set_state(gst::State::Null).unwrap();
     }
 }
@@ -331,7 +333,11 @@ fn twenty_reconnects_do_not_grow_threads_fds_or_rss() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         eprintln!("{stderr}");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert!(stderr.contains("after 23:"), "the child ran the test");
         return;
     }

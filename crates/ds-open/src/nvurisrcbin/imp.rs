@@ -478,9 +478,7 @@ impl NvUriSrcBin {
             gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_DOWNSTREAM,
             move |_, info| match &info.data {
                 Some(gst::PadProbeData::Buffer(_)) => {
-                    let recovered = lock(&watch)
-                        .as_mut()
-                        .and_then(|w| w.data(Instant::now()));
+                    let recovered = lock(&watch).as_mut().and_then(|w| w.data(Instant::now()));
                     if let (Some(attempts), Some(obj)) = (recovered, weak.upgrade()) {
                         obj.imp().post_reconnect_message(
                             "nvurisrcbin-reconnected",
@@ -558,7 +556,10 @@ impl NvUriSrcBin {
             Err(e) => gst::element_imp_warning!(
                 self,
                 gst::CoreError::Thread,
-                ("nvurisrcbin: cannot start the RTSP reconnection watchdog: {}", e)
+                (
+                    "nvurisrcbin: cannot start the RTSP reconnection watchdog: {}",
+                    e
+                )
             ),
         }
     }
@@ -630,10 +631,7 @@ impl NvUriSrcBin {
                     "nvurisrcbin-reconnect",
                     &[
                         ("attempt", attempt.to_send_value()),
-                        (
-                            "max-attempts",
-                            max.map_or(-1, |m| m as i32).to_send_value(),
-                        ),
+                        ("max-attempts", max.map_or(-1, |m| m as i32).to_send_value()),
                         ("idle-seconds", idle.as_secs().to_send_value()),
                     ],
                 );

@@ -152,8 +152,14 @@ mod tests {
     fn the_stall_after_the_last_attempt_gives_up_once() {
         let t0 = Instant::now();
         let mut w = Watchdog::new(1, 2, t0);
-        assert!(matches!(w.tick(t0 + s(1)), Action::Reconnect { attempt: 1, .. }));
-        assert!(matches!(w.tick(t0 + s(2)), Action::Reconnect { attempt: 2, .. }));
+        assert!(matches!(
+            w.tick(t0 + s(1)),
+            Action::Reconnect { attempt: 1, .. }
+        ));
+        assert!(matches!(
+            w.tick(t0 + s(2)),
+            Action::Reconnect { attempt: 2, .. }
+        ));
         assert_eq!(w.tick(t0 + s(3)), Action::GiveUp { attempts: 2 });
         assert_eq!(w.tick(t0 + s(10)), Action::Wait);
     }
