@@ -34,6 +34,9 @@ impl App {
             match self.lines.recv_timeout(GUARD) {
                 Ok((e, line)) => {
                     let hit = e == err && want(&line);
+                    if !line.starts_with("Frame Number=") && !line.is_empty() {
+                        eprintln!("{} {line}", if e { "E" } else { "O" });
+                    }
                     self.seen.push((e, line));
                     if hit {
                         return;

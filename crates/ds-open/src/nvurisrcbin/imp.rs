@@ -600,10 +600,18 @@ impl NvUriSrcBin {
                 let _ = o.set_state(gst::State::Playing);
             });
         }
+        // Frames waiting in our queue: downstream is slow (backpressure),
+        // the source is not silent.
+        let queued = lock(&self.state)
+            .video_sink
+            .as_ref()
+            .and_then(|p| p.parent_element())
+            .filter(|q| q.find_property("current-level-buffers").is_some())
+            .is_some_and(|q| q.property::<u32>("current-level-buffers") > 0);
         let (action, max) = {
             let mut watch = lock(&self.watch);
             let Some(w) = watch.as_mut() else { return };
-            if !playing {
+            if !playing || queued {
                 w.hold(now);
                 return;
             }

@@ -52,7 +52,9 @@
 //! - `rtsp-reconnect-interval` (uint s, 0 = off) and
 //!   `rtsp-reconnect-attempts` (int, -1): for an `rtsp://` URI with an
 //!   interval > 0, a watchdog thread (looking every 100 ms) notes every
-//!   decoded video buffer; when none came for the interval, the source
+//!   decoded video buffer (time with frames waiting in the bin's queue,
+//!   a slow downstream, does not count as silence); when none came for
+//!   the interval, the source
 //!   (`uridecodebin` with its `rtspsrc`) is removed, stopped and built
 //!   again, its new decoded pads linked to the same `queue` /
 //!   `audioconvert`, while the rest of the bin and the pipeline keep
