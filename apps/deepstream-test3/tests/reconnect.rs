@@ -3,10 +3,10 @@
 //! real RTSP server in this process (`ds_testkit::rtsp_server`) serving
 //! the sample clip, beside the clip played from its file:
 //!
-//! 1. the server is killed: `No data from source 0 since last 1 sec.
-//!    Trying reconnection (attempt 1)`; restarted: `Source 0 reconnected
-//!    after 1 attempt(s)`;
-//! 2. killed for good: attempts 1 and 2, then nvurisrcbin's warning
+//! 1. the server is killed: `No data from source 0 since last 3 sec.
+//!    Trying reconnection (attempt <k>)`; restarted: `Source 0 reconnected
+//!    after <k> attempt(s)`;
+//! 2. killed for good: attempts, then nvurisrcbin's warning
 //!    `Number of RTSP reconnect attempts exceeded, stopping source: 0`;
 //!    the file source plays on (more frames), no `Error:` line, and Ctrl-C
 //!    ends the run with status 0.
@@ -77,7 +77,7 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
         &[
             "--no-display",
             "--rtsp-reconnect-interval",
-            "1",
+            "3",
             "--rtsp-reconnect-attempts",
             "2",
             "-i",
@@ -109,8 +109,8 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     assert!(server.connections() >= 1);
 
     server.kill();
-    app.wait(false, "attempt 1", |l| {
-        l == "No data from source 0 since last 1 sec. Trying reconnection (attempt 1)"
+    app.wait(false, "an attempt", |l| {
+        l.starts_with("No data from source 0 since last 3 sec. Trying reconnection (attempt ")
     });
     server.restart();
     app.wait(false, "recovery", |l| {
@@ -118,9 +118,6 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     });
 
     server.kill();
-    app.wait(false, "attempt 2", |l| {
-        l.ends_with("Trying reconnection (attempt 2)")
-    });
     app.wait(true, "attempts exceeded", |l| {
         l.contains("Number of RTSP reconnect attempts exceeded, stopping source: 0")
     });
