@@ -15,12 +15,21 @@ PACKAGES=(
   pkg-config
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  # the open nvv4l2decoder's software decoders and the codec tests'
+  # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
+  # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
+  # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked)
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
   gstreamer1.0-tools
+  # the PyGObject example of the plugin (crates/gst-plugin-dsopen/python)
+  python3-gi
+  gir1.2-gstreamer-1.0
   valgrind
   # real brokers for the nvmsgbroker tests (started by the tests on free
   # loopback ports; redis-tools gives redis-cli)

@@ -62,9 +62,9 @@ glib::wrapper! {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvmultistreamtiler",
         gst::Rank::PRIMARY,
         NvMultiStreamTiler::static_type(),
@@ -370,7 +370,7 @@ mod imp {
         fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
-                    "Stream Tiler (open)",
+                    "Stream Tiler DS (open)",
                     "Filter/Video/Compositor",
                     "Composites the frames of a batched NVMM buffer into a 2D grid (CPU)",
                     "deepstream-rs",

@@ -60,9 +60,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvvideoconvert`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvvideoconvert",
         gst::Rank::NONE,
         NvVideoConvert::static_type(),
@@ -281,7 +281,7 @@ mod imp {
         fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
-                    "NvVideoConvert (open)",
+                    "NvVidConv Plugin (open)",
                     "Filter/Converter/Video/Scaler",
                     "Converts, scales and crops NvBufSurface batches and raw video on the CPU",
                     "deepstream-rs",

@@ -67,8 +67,13 @@ glib::wrapper! {
 }
 
 /// Registers `nvdsosd` (rank primary).
-pub(crate) fn register() -> Result<(), glib::BoolError> {
-    gst::Element::register(None, "nvdsosd", gst::Rank::PRIMARY, NvDsOsd::static_type())
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        plugin,
+        "nvdsosd",
+        gst::Rank::PRIMARY,
+        NvDsOsd::static_type(),
+    )
 }
 
 mod imp {

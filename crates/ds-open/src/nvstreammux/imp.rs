@@ -69,6 +69,10 @@ impl Default for Settings {
 struct PadState {
     input: Option<InputFormat>,
     frame_num: i32,
+    /// The pad this state belongs to: a pad released and requested again
+    /// under the same name (the runtime add/delete sample) is a new pad,
+    /// and frames taken from the old one are not the new one's.
+    pad: Option<gst::Pad>,
 }
 
 #[derive(Debug, Default)]
@@ -102,6 +106,7 @@ fn pad_index(pad: &gst::Pad) -> Option<u32> {
 /// One frame taken for a batch.
 struct Taken {
     index: u32,
+    pad: gst::Pad,
     buffer: gst::Buffer,
     running_time: Option<gst::ClockTime>,
 }
@@ -215,6 +220,7 @@ impl NvStreamMux {
                 let running_time = Self::running_time(pad, &buffer);
                 Some(Taken {
                     index: *index,
+                    pad: pad.clone().upcast(),
                     buffer,
                     running_time,
                 })
@@ -237,7 +243,11 @@ impl NvStreamMux {
             let mut state = self.state();
             let mut jobs = Vec::with_capacity(frames.len());
             for f in frames {
-                let Some(pad) = state.pads.get_mut(&f.index) else {
+                let Some(pad) = state
+                    .pads
+                    .get_mut(&f.index)
+                    .filter(|p| p.pad.as_ref().is_none_or(|p| *p == f.pad))
+                else {
                     gst::debug!(CAT, imp = self, "sink_{} released: frame dropped", f.index);
                     continue;
                 };
@@ -280,7 +290,14 @@ impl NvStreamMux {
             fm.set_batch_id(slot);
             fm.set_frame_num(*frame_num);
             fm.set_buf_pts(f.buffer.pts().map_or(0, |t| t.nseconds()));
-            fm.set_ntp_timestamp(ntp);
+            // Without attach-sys-ts: the sender's NTP time, where the
+            // source attached it (ds_core::app::ntp), else 0.
+            let frame_ntp = if settings.attach_sys_ts {
+                ntp
+            } else {
+                ds_core::app::ntp::unix_ntp_ns(&f.buffer).unwrap_or(0)
+            };
+            fm.set_ntp_timestamp(frame_ntp);
             fm.set_source_frame_width(sw);
             fm.set_source_frame_height(sh);
             fm.set_pipeline_width(out.width);
@@ -507,7 +524,14 @@ impl ElementImpl for NvStreamMux {
 
     fn release_pad(&self, pad: &gst::Pad) {
         if let Some(index) = pad_index(pad) {
-            self.state().pads.remove(&index);
+            let mut state = self.state();
+            if state
+                .pads
+                .get(&index)
+                .is_some_and(|p| p.pad.as_ref().is_none_or(|p| p == pad))
+            {
+                state.pads.remove(&index);
+            }
         }
         self.parent_release_pad(pad)
     }
@@ -556,7 +580,13 @@ impl AggregatorImpl for NvStreamMux {
         }
         let pad = self.parent_create_new_pad(templ, req_name, caps)?;
         if let Some(index) = pad_index(pad.upcast_ref()) {
-            self.state().pads.insert(index, PadState::default());
+            self.state().pads.insert(
+                index,
+                PadState {
+                    pad: Some(pad.clone().upcast()),
+                    ..PadState::default()
+                },
+            );
         }
         Some(pad)
     }

@@ -138,9 +138,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvurisrcbin`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvurisrcbin",
         gst::Rank::PRIMARY,
         NvUriSrcBin::static_type(),
