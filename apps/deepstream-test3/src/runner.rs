@@ -312,8 +312,15 @@ pub fn run_pipeline(app_state: &Arc<App>) -> Result<()> {
     // The sources start on their own, after the rest of the pipeline, so
     // that one failing to start (bad URI, missing file) does not fail the
     // pipeline's state change: its error message removes it (above).
+    // Live (rtsp://) sources start with the pipeline: their NO_PREROLL
+    // answer is what tells the pipeline not to wait for a preroll and to
+    // go to PLAYING (which hands out the clock: without it udpsrc does not
+    // timestamp RTP packets and the jitter buffer drops every one, so an
+    // RTSP source over UDP would never send a frame). Their connection
+    // failures come later, as error messages, never from the state change.
     let bins: Vec<gst::Bin> = lock(&app_state.sources)
         .iter()
+        .filter(|s| !is_live_uri(&s.uri))
         .map(|s| s.bin.clone())
         .collect();
     for bin in &bins {
@@ -333,4 +340,10 @@ pub fn run_pipeline(app_state: &Arc<App>) -> Result<()> {
     let _ = app_state.pipeline.set_state(gst::State::Null);
     let result = lock(&outcome).take();
     result.unwrap_or_else(|| bail!("the main loop stopped before end-of-stream"))
+}
+
+/// Whether `uri` names a live source (an RTSP camera or server), as the
+/// sample decides it (`uri_name.find("rtsp://") == 0`).
+fn is_live_uri(uri: &str) -> bool {
+    uri.starts_with("rtsp://")
 }

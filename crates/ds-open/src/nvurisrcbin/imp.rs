@@ -148,6 +148,8 @@ pub struct NvUriSrcBin {
     /// RTSP reconnection is on (`rtsp-reconnect-interval` > 0 and an
     /// `rtsp://` URI), fixed at NULL -> READY.
     reconnect: AtomicBool,
+    /// The source is live (an `rtsp://` URI), fixed at NULL -> READY.
+    live: AtomicBool,
     /// The reconnection state, while PAUSED or PLAYING.
     watch: Arc<Mutex<Option<Watchdog>>>,
     watcher: Mutex<Option<Watcher>>,
@@ -211,8 +213,9 @@ impl NvUriSrcBin {
             .is_some_and(|s| s.eq_ignore_ascii_case("rtsp://"));
         let reconnect = interval > 0 && rtsp;
         self.reconnect.store(reconnect, Ordering::SeqCst);
-        if reconnect {
-            // A rebuilt source changes state on its own (asynchronously):
+        self.live.store(rtsp, Ordering::SeqCst);
+        if rtsp {
+            // A (rebuilt) source changes state on its own (asynchronously):
             // the bin takes that on, so the pipeline never loses its
             // PLAYING state to it (NVIDIA's bin has async-handling on).
             self.obj().set_property("async-handling", true);
@@ -979,6 +982,22 @@ impl ElementImpl for NvUriSrcBin {
         let ret = self.parent_change_state(transition);
         if transition == gst::StateChange::ReadyToNull {
             self.teardown();
+        }
+        // An RTSP source is live: the bin answers NO_PREROLL, as NVIDIA's
+        // does (its rtspsrc is a direct child there). Our rtspsrc sits in
+        // uridecodebin, which turns that answer into an asynchronous
+        // change that async-handling then hides: without this the
+        // pipeline would wait in PAUSED for a preroll that needs the
+        // clock (udpsrc timestamps RTP packets only with a clock; the
+        // jitter buffer drops untimestamped ones), so no frame ever came.
+        if self.live.load(Ordering::SeqCst)
+            && matches!(
+                transition,
+                gst::StateChange::ReadyToPaused | gst::StateChange::PlayingToPaused
+            )
+            && ret.is_ok()
+        {
+            return Ok(gst::StateChangeSuccess::NoPreroll);
         }
         ret
     }
