@@ -655,11 +655,27 @@ impl NvUriSrcBin {
     /// Removes the current `uridecodebin` (unlinked, then stopped outside
     /// the bin, so its last errors go nowhere). Returns whether there was
     /// one.
+    ///
+    /// The stop runs on a thread of its own: an `rtspsrc` whose server
+    /// went away over UDP can take a long time to stop (its own thread,
+    /// shutting down `rtpbin`, waits for the jitter buffer's streaming
+    /// lock; seen for over a minute in test3's reconnect test), and the
+    /// watchdog must go on counting and rebuilding meanwhile. The thread
+    /// ends when the old source has stopped.
     fn retire_source(&self) -> bool {
         let old = lock(&self.state).decodebin.take();
         let Some(old) = old else { return false };
         let _ = self.obj().remove(&old);
-        let _ = old.set_state(gst::State::Null);
+        let retiring = old.clone();
+        let spawned = std::thread::Builder::new()
+            .name("nvurisrcbin-retire".into())
+            .spawn(move || {
+                let _ = retiring.set_state(gst::State::Null);
+            });
+        if spawned.is_err() {
+            // No thread to spare: stop it here.
+            let _ = old.set_state(gst::State::Null);
+        }
         true
     }
 
