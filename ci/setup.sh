@@ -19,7 +19,9 @@ PACKAGES=(
   # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
   # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
   # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
-  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked)
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked),
+  # and the real RTSP server of the nvurisrcbin / test3 reconnection tests
+  # (ds-testkit feature rtsp-server, a dev-dependency only)
   libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
@@ -38,9 +40,6 @@ PACKAGES=(
   redis-server
   redis-tools
   rabbitmq-server
-  # a real RTSP server in the nvurisrcbin reconnection tests
-  # (gstreamer-rtsp-server crate, ds-testkit feature rtsp-server)
-  libgstrtspserver-1.0-dev
 )
 # Commands that may come from elsewhere (e.g. Node.js or Python installed by
 # other means); their Debian package is installed only when missing:
