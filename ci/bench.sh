@@ -67,6 +67,9 @@ p2_rounds=${BENCH_ROUNDS:-$p2_rounds}
 [[ -f $video && -f $test3_input ]] || die "samples missing: run ci/samples.sh"
 mkdir -p out/bench "$(dirname "$out")"
 threads=$(nproc)
+# Cargo's output folder (binaries, criterion's estimates): CARGO_TARGET_DIR
+# where set, as cargo itself does.
+tgt=${CARGO_TARGET_DIR:-target}
 
 # Python peers' environment.
 venv=target/bench-venv
@@ -100,11 +103,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 say "P1: criterion probe_walk"
 cargo bench --quiet -p ds-core --bench probe_walk -- "${crit[@]}" >out/bench/p1_criterion.txt 2>&1 ||
   { cat out/bench/p1_criterion.txt >&2; die "criterion bench failed"; }
-est=target/criterion/probe_walk/4x100/new/estimates.json
+est="$tgt"/criterion/probe_walk/4x100/new/estimates.json
 rust_iter=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["mean"]["point_estimate"])' "$est")
 rust_obj=$(awk -v n="$rust_iter" 'BEGIN { printf "%.2f", n / 400 }')
 say "P1: Python ctypes peer"
-py_json=$("$py" ci/bench/probe_walk.py target/release/libds_sys_shim.so out/bench/offsets.json "$py_rounds")
+py_json=$("$py" ci/bench/probe_walk.py "$tgt"/release/libds_sys_shim.so out/bench/offsets.json "$py_rounds")
 py_obj=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["ns_per_object"])' "$py_json")
 p1_ratio=$(ratio "$py_obj" "$rust_obj")
 
@@ -115,7 +118,7 @@ py_all=()
 for round in $(seq "$p2_rounds"); do
   say "P2 round $round/$p2_rounds: deepstream-test1 on $video"
   t0=$(now)
-  ./target/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
+  "$tgt"/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
     { cat out/bench/p2_test1.err >&2; die "deepstream-test1 failed"; }
   t1=$(now)
   rs_frames=$(grep -c '^Frame Number=' out/bench/p2_test1.txt)
@@ -133,7 +136,7 @@ py_fps=$(echo "${py_all[*]}" | median)
 say "P2: inference-only bound"
 bound=0
 for mode in spin nospin; do
-  line=$(./target/release/examples/infer_bench "$model" "$infer_frames" 1 "$mode")
+  line=$("$tgt"/release/examples/infer_bench "$model" "$infer_frames" 1 "$mode")
   fps=$(grep -o '[0-9.]* frames/s' <<<"$line" | cut -d' ' -f1)
   say "  $mode: $fps frames/s"
   bound=$(awk -v a="$bound" -v b="$fps" 'BEGIN { print (b > a) ? b : a }')
@@ -150,7 +153,7 @@ cargo bench --quiet -p ds-open --bench convert -- "${crit[@]}" >out/bench/p2_con
 conv_rows=()
 for case in nv12_720p_to_nv12_1080p nv12_1080p_to_bgr_416 nv12_1080p_to_rgba_1080p; do
   ms() { "$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["mean"]["point_estimate"] / 1e6))' \
-    "target/criterion/convert/$1_$case/new/estimates.json"; }
+    "$tgt/criterion/convert/$1_$case/new/estimates.json"; }
   ours=$(ms ds_open)
   theirs=$(ms gstreamer)
   conv_rows+=("| $case | $ours | $theirs | $(ratio "$ours" "$theirs") |")
@@ -166,7 +169,7 @@ for i in 0 1 2; do
   for _ in $(seq "$n"); do inputs+=("$test3_input"); done
   say "P3: deepstream-test3 with $n source(s), $frames frames"
   t0=$(now)
-  ./target/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
+  "$tgt"/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
     >out/bench/p3_$n.txt 2>out/bench/p3_$n.err || { cat out/bench/p3_$n.err >&2; die "deepstream-test3 failed"; }
   t1=$(now)
   got=$(grep -c '^Frame Number=' out/bench/p3_$n.txt)
@@ -180,7 +183,7 @@ p3_ratio=$(ratio "${p3_fps[2]}" "${p3_fps[0]}")
 calib=models/nanodet-m-416.int8.calib
 [[ -f $calib ]] || die "$calib missing: run ci/models.sh calib"
 int8_model=out/bench/nanodet-m-416.int8.onnx
-./target/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
+"$tgt"/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
 int8_cfg=out/bench/dstest1_pgie_int8.txt
 sed -e "s|^onnx-file=\.\./|onnx-file=$PWD/|" -e "s|^labelfile-path=|labelfile-path=$PWD/configs/|" \
   -e "s|^network-mode=0|network-mode=1\nint8-calib-file=$PWD/$calib|" \
@@ -196,7 +199,7 @@ for round in $(seq "$p2_rounds"); do
   say "P4 round $round/$p2_rounds: deepstream-test1 --config $int8_cfg"
   t0=$(now)
   i8_cpu=$(run_cpu out/bench/p4_test1.txt out/bench/p4_test1.err \
-    ./target/release/deepstream-test1 --no-display --config "$int8_cfg" "$video") ||
+    "$tgt"/release/deepstream-test1 --no-display --config "$int8_cfg" "$video") ||
     { cat out/bench/p4_test1.err >&2; die "deepstream-test1 (INT8) failed"; }
   t1=$(now)
   i8_frames=$(grep -c '^Frame Number=' out/bench/p4_test1.txt)
@@ -219,7 +222,7 @@ p4_vs_py=$(ratio "$i8_fps" "$i8py_fps")
 i8_cpu_ms=$(echo "${i8_cpu_all[*]}" | median)
 i8py_cpu_ms=$(echo "${i8py_cpu_all[*]}" | median)
 say "P4: start-up with and without model-engine-file"
-./target/release/examples/int8_startup "$int8_cfg" "$calib" >out/bench/p4_startup.txt
+"$tgt"/release/examples/int8_startup "$int8_cfg" "$calib" >out/bench/p4_startup.txt
 startup_ms() { grep "^$1  " out/bench/p4_startup.txt | grep -o '= *[0-9.]* ms' | grep -o '[0-9.]*'; }
 
 # ---- P5 ----------------------------------------------------------------------
@@ -229,7 +232,7 @@ cpu_s() {
 r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
 u = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.exit(r.returncode) if r.returncode else print("%.2f" % (u.ru_utime + u.ru_stime))' \
-    ./target/release/examples/launch_bench "$1"
+    "$tgt"/release/examples/launch_bench "$1"
 }
 src="filesrc location=$video ! h264parse ! nvv4l2decoder"
 mux="m.sink_0 nvstreammux name=m batch-size=1 width=1920 height=1080"
