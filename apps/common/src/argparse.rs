@@ -10,8 +10,8 @@
 //!   it), or, with [`Argparse::error_line_only`], only clap's `error:` line
 //!   is kept;
 //! - with [`Argparse::help_without_arguments`], a command line without any
-//!   argument prints the help on stderr and exits 1 (the samples'
-//!   `if len(sys.argv) == 1: parser.print_help(sys.stderr); sys.exit(1)`).
+//!   argument prints the help on stderr and exits 1 (the check some
+//!   samples make on `len(sys.argv)` before argparse parses).
 //!
 //! Samples that check `len(sys.argv)` by hand use [`crate::cli`] instead.
 //!
