@@ -1,10 +1,7 @@
 //! The sample's command line (`parse_args`): argparse's `-i URIs...` as a
-//! clap option, and the inputs as URIs.
-use anyhow::{Context, Result};
-use clap::error::ErrorKind;
+//! clap option (the inputs become URIs with `deepstream_common::to_uri`).
 use clap::Parser;
-use gstreamer::glib;
-use std::path::Path;
+use deepstream_common::Argparse;
 
 /// The usage line printed on an argument error and by `--help`: the
 /// sample's argparse usage, with `-i` optional (the port plays the default
@@ -28,51 +25,14 @@ pub struct Args {
 
 /// Parses the command line as argparse does: `-h` prints the help and
 /// exits 0; an argument error prints `usage: <USAGE>` and clap's `error:`
-/// line on stderr and exits with status 2.
+/// line on stderr and exits with status 2 (`deepstream_common::argparse`).
 pub fn parse() -> Args {
-    match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            e.exit()
-        }
-        Err(e) => {
-            eprintln!("usage: {USAGE}");
-            let text = e.render().to_string();
-            if let Some(line) = text.lines().find(|l| l.starts_with("error:")) {
-                eprintln!("{line}");
-            }
-            std::process::exit(2);
-        }
-    }
-}
-
-/// A URI for an input: URIs are kept, paths become `file://` URIs.
-pub fn to_uri(input: &str) -> Result<String> {
-    let is_uri = input.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if is_uri {
-        return Ok(input.to_string());
-    }
-    let path = std::path::absolute(Path::new(input))
-        .with_context(|| format!("{input}: not a valid path"))?;
-    Ok(glib::filename_to_uri(&path, None)
-        .with_context(|| format!("{input}: cannot make a file URI"))?
-        .to_string())
+    Argparse::new(USAGE).error_line_only().parse()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn inputs_become_uris() {
-        assert_eq!(to_uri("rtsp://cam/1").unwrap(), "rtsp://cam/1");
-        assert_eq!(to_uri("/a/b c.mp4").unwrap(), "file:///a/b%20c.mp4");
-    }
 
     #[test]
     fn several_inputs_after_one_flag() {

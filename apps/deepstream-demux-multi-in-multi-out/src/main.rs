@@ -51,7 +51,7 @@ fn run(args: &Args) -> Result<()> {
     };
     let stream_paths = inputs
         .iter()
-        .map(|i| cli::to_uri(i))
+        .map(|i| deepstream_common::to_uri(i))
         .collect::<Result<Vec<_>>>()?;
     let config = deepstream_common::default_config("ds_demux_pgie_config.txt")
         .map_err(anyhow::Error::msg)?;

@@ -1,11 +1,8 @@
 //! The sample's command line (`parse_args`): argparse's options as clap
 //! options, with the same names, choices and defaults, plus the port's two
 //! port-number options.
-use anyhow::{Context, Result};
-use clap::error::ErrorKind;
-use clap::{CommandFactory, Parser};
-use gstreamer::glib;
-use std::path::Path;
+use clap::Parser;
+use deepstream_common::Argparse;
 
 /// The usage line printed on an argument error: argparse's for the
 /// sample's options, then the port's.
@@ -48,57 +45,10 @@ pub struct Args {
 /// all prints the help to stderr and exits 1 (the sample's
 /// `len(sys.argv)==1` check); `-h` prints the help and exits 0; an
 /// argument error prints `usage: <USAGE>` and clap's `error:` message
-/// (without clap's own usage paragraph) on stderr and exits 2.
+/// (without clap's own usage paragraph) on stderr and exits 2
+/// (`deepstream_common::argparse`).
 pub fn parse() -> Args {
-    if std::env::args_os().len() == 1 {
-        eprint!("{}", Args::command().render_help());
-        std::process::exit(1);
-    }
-    match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            e.exit()
-        }
-        Err(e) => {
-            eprintln!("usage: {USAGE}");
-            eprint!("{}", without_usage(&e.render().to_string()));
-            std::process::exit(2);
-        }
-    }
-}
-
-/// Clap's error text without its `Usage: ...` paragraph.
-fn without_usage(text: &str) -> String {
-    let mut lines: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with("Usage:") {
-            if lines.last() == Some(&"") {
-                lines.pop();
-            }
-            continue;
-        }
-        lines.push(line);
-    }
-    lines.iter().map(|l| format!("{l}\n")).collect()
-}
-
-/// A URI for an input: URIs are kept, paths become `file://` URIs (the
-/// sample passes its inputs to `uridecodebin` as they are).
-pub fn to_uri(input: &str) -> Result<String> {
-    let is_uri = input.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if is_uri {
-        return Ok(input.to_string());
-    }
-    let path = std::path::absolute(Path::new(input))
-        .with_context(|| format!("{input}: not a valid path"))?;
-    Ok(glib::filename_to_uri(&path, None)
-        .with_context(|| format!("{input}: cannot make a file URI"))?
-        .to_string())
+    Argparse::new(USAGE).help_without_arguments().parse()
 }
 
 #[cfg(test)]
@@ -129,19 +79,5 @@ mod tests {
             (a.codec.as_str(), a.bitrate, a.rtsp_ts),
             ("H265", 2_000_000, true)
         );
-    }
-
-    #[test]
-    fn inputs_become_uris() {
-        assert_eq!(to_uri("rtsp://cam/1").unwrap(), "rtsp://cam/1");
-        assert_eq!(to_uri("/a/b c.mp4").unwrap(), "file:///a/b%20c.mp4");
-    }
-
-    #[test]
-    fn argument_errors_lose_claps_usage_paragraph() {
-        let e = Args::try_parse_from(["x", "-i", "a", "-c", "VP9"]).unwrap_err();
-        let text = without_usage(&e.render().to_string());
-        assert!(text.starts_with("error: invalid value 'VP9'"), "{text}");
-        assert!(!text.contains("Usage:"), "{text}");
     }
 }

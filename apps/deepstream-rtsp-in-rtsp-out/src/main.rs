@@ -59,7 +59,7 @@ fn run(args: &Args) -> Result<()> {
     let uris = args
         .input
         .iter()
-        .map(|i| cli::to_uri(i))
+        .map(|i| deepstream_common::to_uri(i))
         .collect::<Result<Vec<_>>>()?;
     let config_name = if args.gie == "nvinfer" {
         "dstest1_pgie_config.txt"

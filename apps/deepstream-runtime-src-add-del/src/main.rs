@@ -123,18 +123,6 @@ fn main() {
     deepstream_common::exit_on_error(result, || {});
 }
 
-/// A URI for the argument: URIs are kept, paths become `file://` URIs.
-fn to_uri(input: &str) -> Result<String> {
-    if input.contains("://") {
-        return Ok(input.to_string());
-    }
-    let path = std::path::absolute(Path::new(input))
-        .with_context(|| format!("{input}: not a valid path"))?;
-    Ok(glib::filename_to_uri(&path, None)
-        .with_context(|| format!("{input}: cannot make a file URI"))?
-        .to_string())
-}
-
 /// Python's f-string of a GStreamer enum: `<enum GST_STATE_PLAYING of type Gst.State>`.
 fn py_enum(nick: &str, type_name: &str) -> String {
     format!("<enum {nick} of type {type_name}>")
@@ -201,7 +189,7 @@ fn run(args: &Args) -> Result<()> {
     let sgie1_config = config("dstest_sgie1_config.txt")?;
     let sgie2_config = config("dstest_sgie2_config.txt")?;
     let tracker_config = config("dstest_tracker_config.txt")?;
-    let uri = to_uri(&args.uri1)?;
+    let uri = deepstream_common::to_uri(&args.uri1)?;
     let num_sources = 1;
     let platform_info = Arc::new(PlatformInfo::new());
 

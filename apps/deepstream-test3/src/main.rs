@@ -108,7 +108,7 @@ fn parse_args(args: &Args) -> Result<(Vec<String>, PathBuf)> {
     }
     let uris = inputs
         .iter()
-        .map(|i| cli::to_uri(i))
+        .map(|i| deepstream_common::to_uri(i))
         .collect::<Result<Vec<_>>>()?;
     println!("{}", cli::vars_line(args, &inputs));
     let config = match &args.configfile {
