@@ -118,6 +118,7 @@ fn factory_field<'a>(out: &'a str, key: &str) -> Option<&'a str> {
     let details = out.split("Factory Details:").nth(1)?;
     details
         .lines()
+        .skip(1)
         .take_while(|l| !l.trim().is_empty())
         .find_map(|l| l.trim().strip_prefix(key)?.strip_prefix(' '))
         .map(str::trim)
