@@ -420,7 +420,7 @@ mod imp {
             if w > MAX_SIDE || h > MAX_SIDE {
                 return Err(gst::error_msg!(
                     gst::LibraryError::Settings,
-                    ["nvmultistreamtiler: output {w}x{h} is larger than the {MAX_SIDE} pixels a side the open tiler draws"]
+                    ("nvmultistreamtiler: output {w}x{h} is larger than the {MAX_SIDE} pixels a side the open tiler draws")
                 ));
             }
             Ok(())
