@@ -2,7 +2,8 @@
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
-# redis-server, rabbitmq-server), and npm / pip / python3-venv when missing
+# redis-server, rabbitmq-server), gst-rtsp-server for the RTSP reconnection
+# tests, and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
@@ -18,7 +19,9 @@ PACKAGES=(
   # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
   # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
   # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
-  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked)
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked),
+  # and the real RTSP server of the nvurisrcbin / test3 reconnection tests
+  # (ds-testkit feature rtsp-server, a dev-dependency only)
   libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good

@@ -42,6 +42,15 @@ pub struct Args {
     /// Write the OSD output to this MP4 file instead of a window.
     #[arg(long, value_name = "FILE.mp4")]
     pub output: Option<PathBuf>,
+    /// Reconnect an rtsp:// source that sends nothing for SEC seconds
+    /// (nvurisrcbin's rtsp-reconnect-interval, deepstream-app's
+    /// rtsp-reconnect-interval-sec); 0 = never.
+    #[arg(long, value_name = "SEC", default_value_t = 0)]
+    pub rtsp_reconnect_interval: u32,
+    /// Reconnection attempts in a row before such a source is given up
+    /// (it ends, the others go on); -1 = no limit (rtsp-reconnect-attempts).
+    #[arg(long, value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    pub rtsp_reconnect_attempts: i32,
     /// (testing) Stop (end-of-stream) after this many frames.
     #[arg(long, hide = true)]
     pub num_frames: Option<u64>,
