@@ -52,6 +52,16 @@ pub struct ElementContract {
     /// Long name as gst-inspect shows it, where known.
     #[serde(default)]
     pub long_name: Option<String>,
+    /// Classification (gst-inspect's "Klass"), where known.
+    #[serde(default)]
+    pub klass: Option<String>,
+    /// Description as gst-inspect shows it, where known.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where `long_name`, `klass` and `description` come from (the
+    /// element's `source` where absent).
+    #[serde(default)]
+    pub metadata_source: Option<String>,
     /// The element's GType name (`GstNvInfer`), where a source confirms
     /// it. GStreamer names an unnamed instance after it (`nvinfer0`: the
     /// type name lower-cased, without `Gst`), and error messages show it in

@@ -41,6 +41,8 @@
 //! The tiler runs on the CPU with nearest-neighbour scaling; it does not
 //! handle navigation events (clicking a tile to show one source), and the
 //! output keeps the input's format instead of allowing a conversion.
+//! `width` and `height` take NVIDIA's range, but an output side above
+//! 16384 pixels fails the start with one error.
 use crate::caps::{self, VideoDesc};
 use crate::convert::{convert_rect, fill_rect, Image, ImageMut, Rect};
 use crate::surface_pool::SurfacePool;
@@ -51,6 +53,11 @@ use glib::subclass::prelude::*;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::base_transform::{InputBuffer, PrepareOutputBufferSuccess};
+
+/// The largest output side the open tiler draws. `width` and `height`
+/// accept NVIDIA's range (16 to `u32::MAX`); a larger value fails the
+/// READY to PAUSED change with one error instead of allocating the frame.
+const MAX_SIDE: u32 = 16384;
 use gst_base::subclass::prelude::*;
 use gstreamer as gst;
 use gstreamer_base as gst_base;
@@ -301,7 +308,6 @@ mod imp {
                         .nick("Width")
                         .blurb("Width of the tiled output in pixels")
                         .minimum(16)
-                        .maximum(16384)
                         .default_value(1920)
                         .mutable_ready()
                         .build(),
@@ -309,7 +315,6 @@ mod imp {
                         .nick("Height")
                         .blurb("Height of the tiled output in pixels")
                         .minimum(16)
-                        .maximum(16384)
                         .default_value(1080)
                         .mutable_ready()
                         .build(),
@@ -373,8 +378,8 @@ mod imp {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
                     "Stream Tiler DS (open)",
-                    "Filter/Video/Compositor",
-                    "Composites the frames of a batched NVMM buffer into a 2D grid (CPU)",
+                    "Generic",
+                    "Tile input multistream buffer into a 2D array",
                     "deepstream-rs",
                 )
             });
@@ -407,6 +412,20 @@ mod imp {
         const PASSTHROUGH_ON_SAME_CAPS: bool = false;
         const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
+        fn start(&self) -> Result<(), gst::ErrorMessage> {
+            let (w, h) = {
+                let s = lock(&self.settings);
+                (s.width, s.height)
+            };
+            if w > MAX_SIDE || h > MAX_SIDE {
+                return Err(gst::error_msg!(
+                    gst::LibraryError::Settings,
+                    ("nvmultistreamtiler: output {w}x{h} is larger than the {MAX_SIDE} pixels a side the open tiler draws")
+                ));
+            }
+            Ok(())
+        }
+
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             *lock(&self.state) = None;
             self.pool.clear();
@@ -437,8 +456,8 @@ mod imp {
                 for (s, f) in caps.iter_with_features() {
                     let mut s = s.to_owned();
                     if direction == gst::PadDirection::Sink {
-                        s.set("width", w as i32);
-                        s.set("height", h as i32);
+                        s.set("width", w.min(MAX_SIDE) as i32);
+                        s.set("height", h.min(MAX_SIDE) as i32);
                     } else {
                         s.set("width", gst::IntRange::new(1, i32::MAX));
                         s.set("height", gst::IntRange::new(1, i32::MAX));

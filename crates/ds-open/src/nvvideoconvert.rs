@@ -285,7 +285,7 @@ mod imp {
                 gst::subclass::ElementMetadata::new(
                     "NvVidConv Plugin (open)",
                     "Filter/Converter/Video/Scaler",
-                    "Converts, scales and crops NvBufSurface batches and raw video on the CPU",
+                    "Converts video from one colorspace to another & Resizes",
                     "deepstream-rs",
                 )
             });

@@ -850,7 +850,6 @@ fn enc_properties(factory: &str) -> Vec<glib::ParamSpec> {
         glib::ParamSpecUInt::builder("bitrate")
             .nick("Bitrate")
             .blurb("Target bitrate in bits/s")
-            .minimum(1000)
             .default_value(4_000_000)
             .mutable_playing()
             .build(),

@@ -1,7 +1,8 @@
 //! `gst-inspect-1.0` on the built plugin: it lists every open element, and
 //! each element shows every property of NVIDIA's contract table
-//! (`ds-contract`) with its type, a blurb, and a default (and the range of
-//! a number) as gst-inspect prints them.
+//! (`ds-contract`) with its type, a blurb, and a default (and the exact
+//! range of a number) as gst-inspect prints them, and NVIDIA's long name,
+//! classification and description where the contract knows them.
 mod common;
 
 use common::PluginDir;
@@ -112,6 +113,63 @@ fn property_block(out: &str, name: &str) -> Option<String> {
     block.map(|b| b.join("\n"))
 }
 
+/// The value of one "Factory Details" field (`Klass`, `Description`).
+fn factory_field<'a>(out: &'a str, key: &str) -> Option<&'a str> {
+    let details = out.split("Factory Details:").nth(1)?;
+    details
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .find_map(|l| l.trim().strip_prefix(key)?.strip_prefix(' '))
+        .map(str::trim)
+}
+
+/// The `min - max` of a property block's `Range:`.
+fn shown_range(block: &str) -> Option<(String, String)> {
+    let after = block.split("Range:").nth(1)?;
+    let range = after.split("Default:").next()?.trim();
+    let (min, max) = range.split_once(" - ")?;
+    Some((min.trim().to_string(), max.trim().to_string()))
+}
+
+/// Whether a contract range (`min..max`) is the shown one: integers
+/// exactly, floats (which gst-inspect prints rounded) as numbers.
+fn same_range(contract: &str, shown: &(String, String)) -> bool {
+    let Some((min, max)) = contract.split_once("..") else {
+        return false;
+    };
+    let same = |a: &str, b: &str| match (a.parse::<i128>(), b.parse::<i128>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(a), Ok(b)) => a == b || ((a - b) / a.abs().max(b.abs())).abs() < 1e-6,
+            _ => false,
+        },
+    };
+    same(min, &shown.0) && same(max, &shown.1)
+}
+
+#[test]
+fn ranges_compare_exactly() {
+    let shown = |a: &str, b: &str| (a.to_string(), b.to_string());
+    assert!(same_range("0..4294967295", &shown("0", "4294967295")));
+    assert!(!same_range("0..4294967295", &shown("0", "4294967294")));
+    assert!(!same_range("1..1024", &shown("0", "1024")));
+    assert!(same_range("0..1", &shown("0", "1")));
+    assert!(!same_range("0..1", &shown("0", "1.5")));
+    let block = "  batch-size          : Maximum batch size\n    flags: readable\n    \
+                 Unsigned Integer. Range: 1 - 1024 Default: 1 ";
+    assert_eq!(shown_range(block), Some(shown("1", "1024")));
+    let out = "Factory Details:\n  Rank                     none (0)\n  \
+               Klass                    Generic\n  \
+               Description              N-to-1 pipe stream multiplexing\n\nPlugin Details:\n  \
+               Description              other";
+    assert_eq!(factory_field(out, "Klass"), Some("Generic"));
+    assert_eq!(
+        factory_field(out, "Description"),
+        Some("N-to-1 pipe stream multiplexing")
+    );
+}
+
 #[test]
 fn every_contract_property_is_shown_with_its_type() {
     let dir = PluginDir::new("inspect-props");
@@ -148,6 +206,18 @@ fn every_contract_property_is_shown_with_its_type() {
                 ));
             }
         }
+        // NVIDIA's classification and description, where the contract
+        // knows them, exactly.
+        for (key, nvidia) in [("Klass", &e.klass), ("Description", &e.description)] {
+            let Some(nvidia) = nvidia else { continue };
+            let shown = factory_field(&out, key);
+            if shown != Some(nvidia.as_str()) {
+                problems.push(format!(
+                    "{}: {key} {shown:?}, NVIDIA's is {nvidia:?}",
+                    e.element
+                ));
+            }
+        }
         for p in &e.properties {
             let Some(block) = property_block(&out, &p.name) else {
                 problems.push(format!("{}: {} not shown", e.element, p.name));
@@ -172,8 +242,15 @@ fn every_contract_property_is_shown_with_its_type() {
             if has_default && p.readable && !block.contains("Default:") {
                 problems.push(format!("{}: {} shows no default", e.element, p.name));
             }
-            if p.range.is_some() && !block.contains("Range:") {
-                problems.push(format!("{}: {} shows no range", e.element, p.name));
+            if let Some(range) = &p.range {
+                match shown_range(&block) {
+                    None => problems.push(format!("{}: {} shows no range", e.element, p.name)),
+                    Some(shown) if !same_range(range, &shown) => problems.push(format!(
+                        "{}: {} shows range {} - {}, NVIDIA's is {range}",
+                        e.element, p.name, shown.0, shown.1
+                    )),
+                    Some(_) => {}
+                }
             }
         }
     }

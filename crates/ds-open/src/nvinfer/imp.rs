@@ -658,10 +658,12 @@ impl ObjectImpl for NvInfer {
                 glib::ParamSpecUInt::builder("batch-size")
                     .blurb("Frames or objects per inference call")
                     .minimum(1)
+                    .maximum(1024)
                     .default_value(1)
                     .build(),
                 glib::ParamSpecUInt::builder("interval")
                     .blurb("Batches to skip after each inferred batch (primary mode)")
+                    .maximum(i32::MAX as u32)
                     .build(),
                 glib::ParamSpecBoolean::builder("output-tensor-meta")
                     .blurb("Attach the raw output layers as NvDsInferTensorMeta")
@@ -807,7 +809,7 @@ impl ElementImpl for NvInfer {
             gst::subclass::ElementMetadata::new(
                 "NvInfer plugin (open, CPU)",
                 "NvInfer Plugin",
-                "Runs ONNX models on DeepStream batches on the CPU (ONNX Runtime)",
+                "Nvidia DeepStreamSDK TensorRT plugin",
                 "deepstream-rs",
             )
         });

@@ -399,7 +399,7 @@ impl ObjectImpl for NvStreamMux {
                 glib::ParamSpecUInt::builder("buffer-pool-size")
                     .nick("Buffer Pool Size")
                     .blurb("Output buffer pool size (ignored)")
-                    .minimum(1)
+                    .minimum(4)
                     .maximum(1024)
                     .default_value(4)
                     .build(),
@@ -483,7 +483,7 @@ impl ElementImpl for NvStreamMux {
             gst::subclass::ElementMetadata::new(
                 "Stream multiplexer (open)",
                 "Generic",
-                "Batches frames from several sources into one NvBufSurface with NvDsBatchMeta",
+                "N-to-1 pipe stream multiplexing",
                 "deepstream-rs",
             )
         });

@@ -938,8 +938,8 @@ impl ElementImpl for NvUriSrcBin {
         static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
             gst::subclass::ElementMetadata::new(
                 "NvUriSrc Bin (open)",
-                "Source/Bin/Video",
-                "Decodes any URI into NVMM video (uridecodebin), with file looping (CPU)",
+                "NvUriSrc Bin",
+                "Nvidia DeepStreamSDK NvUriSrc Bin",
                 "deepstream-rs",
             )
         });

@@ -241,17 +241,23 @@ impl ObjectImpl for NvV4l2Decoder {
 
     fn properties() -> &'static [glib::ParamSpec] {
         static PROPS: LazyLock<Vec<glib::ParamSpec>> = LazyLock::new(|| {
-            let uint =
-                |name: &str, blurb: &str| glib::ParamSpecUInt::builder(name).blurb(blurb).build();
+            let uint = |name: &str, blurb: &str, max: u32| {
+                glib::ParamSpecUInt::builder(name)
+                    .blurb(blurb)
+                    .maximum(max)
+                    .build()
+            };
             let mut v = vec![
                 uint(
                     "drop-frame-interval",
                     "Output every n-th frame (0 or 1: all)",
+                    30,
                 ),
-                uint("gpu-id", "GPU id (no effect on the CPU)"),
+                uint("gpu-id", "GPU id (no effect on the CPU)", u32::MAX),
                 uint(
                     "num-extra-surfaces",
                     "Extra surfaces (no effect on the CPU)",
+                    55,
                 ),
                 glib::ParamSpecBoolean::builder("enable-max-performance")
                     .blurb("Max clocks (no effect on the CPU)")
@@ -294,8 +300,8 @@ impl ElementImpl for NvV4l2Decoder {
         static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
             gst::subclass::ElementMetadata::new(
                 "NVIDIA v4l2 video decoder (open, CPU)",
-                "Codec/Decoder/Video/Hardware",
-                "Decodes H.264, H.265, VP8, VP9, AV1, MPEG-1/2/4 and JPEG into DeepStream NVMM buffers on the CPU",
+                "Codec/Decoder/Video",
+                "Decode video streams via V4L2 API",
                 "deepstream-rs",
             )
         });
