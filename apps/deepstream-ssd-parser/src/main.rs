@@ -24,7 +24,7 @@ use deepstream_common::make;
 use ds_core::app::{self, props};
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Root of this repository at build time (for the default sample/config).
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -61,43 +61,8 @@ fn input_path(args: &Args) -> Result<PathBuf> {
     if !path.is_file() {
         bail!("{}: no such file", path.display());
     }
-    check_h264(&path)?;
+    deepstream_common::check_h264(&path, None)?;
     Ok(path)
-}
-
-/// Refuses, before the pipeline is built, a file that cannot be an H.264
-/// elementary stream (empty, recognised as something else by GStreamer's
-/// type finders, or without an Annex-B start code in its first 64 KiB).
-fn check_h264(path: &Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    if head.is_empty() {
-        bail!("{}: empty file", path.display());
-    }
-    let (probability, caps) = gst::SliceTypeFind::type_find(&head[..]);
-    let found = caps
-        .as_ref()
-        .and_then(|c| c.structure(0))
-        .map(|s| s.name().to_string());
-    if let Some(found) = found {
-        if probability >= gst::TypeFindProbability::Likely && found != "video/x-h264" {
-            bail!(
-                "{}: not an H.264 elementary stream ({found})",
-                path.display()
-            );
-        }
-    }
-    if !head.windows(3).any(|w| w == [0, 0, 1]) {
-        bail!(
-            "{}: not an H.264 elementary stream (no start code in its first {} bytes)",
-            path.display(),
-            head.len()
-        );
-    }
-    Ok(())
 }
 
 fn load_labels(args: &Args) -> Result<probe::Labels> {
