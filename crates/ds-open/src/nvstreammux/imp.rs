@@ -1,5 +1,6 @@
 //! The `nvstreammux` element: a `GstAggregator` with `sink_%u` request pads.
 use super::frame::{compose, InputFormat};
+use super::timing;
 use super::MemoryType;
 use crate::caps::{nvmm_caps, raw_caps, VideoDesc, FORMATS};
 use crate::convert::PixelFormat;
@@ -14,7 +15,7 @@ use gstreamer as gst;
 use gstreamer_base as gst_base;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -23,6 +24,10 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
         Some("open nvstreammux"),
     )
 });
+
+/// How often the upstream latencies are queried again while batching
+/// (besides after every latency query, new pad, flush or new stream).
+const LATENCY_REFRESH: Duration = Duration::from_secs(1);
 
 /// Output formats, preferred first.
 const OUT_FORMATS: [PixelFormat; 2] = [PixelFormat::Nv12, PixelFormat::Rgba];
@@ -73,6 +78,11 @@ struct PadState {
     /// under the same name (the runtime add/delete sample) is a new pad,
     /// and frames taken from the old one are not the new one's.
     pad: Option<gst::Pad>,
+    /// The latency of this pad's upstream (0 when it was never live), from
+    /// the latency queries; `None` until the first (see `timing`).
+    latency: Option<gst::ClockTime>,
+    /// Its upstream answered "live" at least once.
+    live: bool,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +93,13 @@ struct State {
     next_rr: u32,
     /// Negotiated output.
     out: Option<VideoDesc>,
+    /// From the last latency query: upstream is live, and the largest
+    /// live upstream latency (what the base class adds, with ours, to the
+    /// next time).
+    live: bool,
+    upstream_latency: gst::ClockTime,
+    /// When the latencies were queried; `None`: to query again.
+    latency_at: Option<Instant>,
 }
 
 #[derive(Default)]
@@ -153,6 +170,72 @@ impl NvStreamMux {
         }
     }
 
+    /// The clock's running time now, when there is a clock.
+    fn running_time_now(&self) -> Option<gst::ClockTime> {
+        let obj = self.obj();
+        let now = obj.clock()?.time();
+        now.checked_sub(obj.base_time()?)
+    }
+
+    /// Queries each sink pad's upstream latency and keeps it (see
+    /// `timing`). Never called with the base class's locks held: the
+    /// queries go upstream.
+    fn refresh_pad_latencies(&self) {
+        let per_pad: Vec<(u32, gst::Pad, bool, gst::ClockTime)> = self
+            .sink_pads()
+            .into_iter()
+            .filter_map(|(index, pad)| {
+                let mut q = gst::query::Latency::new();
+                if !pad.peer_query(&mut q) {
+                    return None;
+                }
+                let (live, min, _) = q.result();
+                Some((index, pad.upcast(), live, min))
+            })
+            .collect();
+        let mut state = self.state();
+        state.latency_at = Some(Instant::now());
+        for (index, pad, live, min) in per_pad {
+            if let Some(p) = state
+                .pads
+                .get_mut(&index)
+                .filter(|p| p.pad.as_ref().is_none_or(|p| *p == pad))
+            {
+                p.latency = Some(timing::pad_latency(p.latency, live, min));
+                p.live |= live;
+            }
+        }
+        gst::debug!(
+            CAT,
+            imp = self,
+            "pad latencies {:?}",
+            state
+                .pads
+                .iter()
+                .map(|(i, p)| (*i, p.latency))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    /// The base class's latency (it takes its lock: never called under
+    /// it): whether it is live and the upstream part that it adds, with
+    /// our own, to the next time.
+    fn note_base_latency(&self) {
+        let total = self.obj().latency();
+        let ours = u64::try_from(self.settings().batched_push_timeout)
+            .map(gst::ClockTime::from_useconds)
+            .unwrap_or(gst::ClockTime::ZERO);
+        let mut state = self.state();
+        state.live = total.is_some();
+        state.upstream_latency = total.map_or(gst::ClockTime::ZERO, |t| t.saturating_sub(ours));
+    }
+
+    /// The base class queries upstream latency again (a new pad, a
+    /// flush, a new stream): so do we, before the next batch.
+    fn latency_changed(&self) {
+        self.state().latency_at = None;
+    }
+
     /// The output frame rate: that of the lowest-numbered pad with caps.
     fn output_fps(state: &State) -> gst::Fraction {
         state
@@ -193,14 +276,76 @@ impl NvStreamMux {
         }
     }
 
+    /// Live: the pads of `ready` whose frame may join the batch now
+    /// (`timing::due`: a file beside a camera does not run ahead of the
+    /// clock). When none may: one frame if the base class timed out or
+    /// every pad has a frame (a jitter buffer emptied at end-of-stream:
+    /// the oldest of a live source; only files left: the oldest, they run
+    /// as without live sources), else none (a pad holds only events: the
+    /// base class handles them and waits).
+    fn due_pads<'a>(
+        &self,
+        ready: Vec<&'a (u32, gst_base::AggregatorPad)>,
+        timeout: bool,
+    ) -> Vec<&'a (u32, gst_base::AggregatorPad)> {
+        let now = self.running_time_now();
+        type PadTiming = (Option<gst::ClockTime>, bool);
+        let (upstream, latencies): (gst::ClockTime, BTreeMap<u32, PadTiming>) = {
+            let state = self.state();
+            let latencies = state
+                .pads
+                .iter()
+                .map(|(i, p)| (*i, (p.latency, p.live)))
+                .collect();
+            (state.upstream_latency, latencies)
+        };
+        let head_rt = |pad: &gst_base::AggregatorPad| {
+            pad.peek_buffer().and_then(|b| Self::running_time(pad, &b))
+        };
+        let due: Vec<_> = ready
+            .iter()
+            .copied()
+            .filter(|(index, pad)| {
+                let latency = latencies
+                    .get(index)
+                    .and_then(|(l, _)| *l)
+                    .unwrap_or(upstream);
+                timing::due(head_rt(pad), now, latency)
+            })
+            .collect();
+        if !due.is_empty() {
+            return due;
+        }
+        let all_have_frames = self
+            .sink_pads()
+            .iter()
+            .all(|(_, p)| p.has_buffer() || p.is_eos());
+        if !(timeout || all_have_frames) {
+            return Vec::new();
+        }
+        // A live source's frame first (a jitter buffer emptied at
+        // end-of-stream, with frames reordered beyond its latency): a
+        // file's frame would go before its time.
+        let live = |index: &u32| latencies.get(index).is_some_and(|(_, live)| *live);
+        ready
+            .iter()
+            .copied()
+            .min_by_key(|(index, pad)| (!live(index), head_rt(pad)))
+            .into_iter()
+            .collect()
+    }
+
     /// Takes the frames of the next batch from the pads (at most one each,
     /// round-robin, up to `batch_size`), in pad order.
-    fn take_frames(&self, batch_size: u32) -> Vec<Taken> {
+    fn take_frames(&self, batch_size: u32, timeout: bool) -> Vec<Taken> {
         let pads = self.sink_pads();
-        let ready: Vec<&(u32, gst_base::AggregatorPad)> =
+        let mut ready: Vec<&(u32, gst_base::AggregatorPad)> =
             pads.iter().filter(|(_, p)| p.has_buffer()).collect();
         if ready.is_empty() {
             return Vec::new();
+        }
+        if self.state().live {
+            ready = self.due_pads(ready, timeout);
         }
         let start = self.state().next_rr;
         let first = ready.iter().position(|(i, _)| *i >= start).unwrap_or(0);
@@ -220,6 +365,7 @@ impl NvStreamMux {
             .filter_map(|(index, pad)| {
                 let buffer = pad.pop_buffer()?;
                 let running_time = Self::running_time(pad, &buffer);
+                gst::trace!(CAT, imp = self, "took sink_{index} rt {running_time:?}");
                 Some(Taken {
                     index: *index,
                     pad: pad.clone().upcast(),
@@ -537,7 +683,8 @@ impl ElementImpl for NvStreamMux {
                 state.pads.remove(&index);
             }
         }
-        self.parent_release_pad(pad)
+        self.parent_release_pad(pad);
+        self.latency_changed();
     }
 }
 
@@ -563,6 +710,8 @@ impl AggregatorImpl for NvStreamMux {
             let mut state = self.state();
             state.next_rr = 0;
             state.out = None;
+            state.live = false;
+            state.latency_at = None;
             for p in state.pads.values_mut() {
                 p.frame_num = 0;
             }
@@ -592,6 +741,7 @@ impl AggregatorImpl for NvStreamMux {
                 },
             );
         }
+        self.latency_changed();
         Some(pad)
     }
 
@@ -625,6 +775,9 @@ impl AggregatorImpl for NvStreamMux {
                 if let Some(i) = index {
                     self.source_eos(i);
                 }
+            }
+            gst::EventView::FlushStop(_) | gst::EventView::StreamStart(_) => {
+                self.latency_changed();
             }
             _ => {}
         }
@@ -660,15 +813,32 @@ impl AggregatorImpl for NvStreamMux {
         if self.settings().batched_push_timeout < 0 {
             return None;
         }
-        // The oldest queued frame; the base class waits until it is
-        // `latency` (upstream latency + batched-push-timeout) old.
+        // The first queued frame due: the base class waits until the
+        // returned time plus its latency (the largest upstream latency +
+        // batched-push-timeout), which `timing::wait_base` turns into the
+        // frame's running time + its own pad's latency + the timeout.
+        let (upstream, latencies): (gst::ClockTime, BTreeMap<u32, Option<gst::ClockTime>>) = {
+            let state = self.state();
+            let latencies = state.pads.iter().map(|(i, p)| (*i, p.latency)).collect();
+            (state.upstream_latency, latencies)
+        };
         self.sink_pads()
             .iter()
-            .filter_map(|(_, pad)| {
+            .filter_map(|(index, pad)| {
                 let buffer = pad.peek_buffer()?;
-                Self::running_time(pad, &buffer)
+                let rt = Self::running_time(pad, &buffer)?;
+                let latency = latencies.get(index).copied().flatten();
+                Some(timing::wait_base(rt, latency, upstream))
             })
             .min()
+    }
+
+    fn src_query(&self, query: &mut gst::QueryRef) -> bool {
+        let res = self.parent_src_query(query);
+        if res && query.type_() == gst::QueryType::Latency {
+            self.latency_changed();
+        }
+        res
     }
 
     fn update_src_caps(&self, downstream: &gst::Caps) -> Result<gst::Caps, gst::FlowError> {
@@ -724,13 +894,21 @@ impl AggregatorImpl for NvStreamMux {
 
     fn aggregate(&self, timeout: bool) -> Result<gst::FlowSuccess, gst::FlowError> {
         let settings = self.settings();
+        let stale = self
+            .state()
+            .latency_at
+            .is_none_or(|t| t.elapsed() >= LATENCY_REFRESH);
+        if stale {
+            self.refresh_pad_latencies();
+        }
+        self.note_base_latency();
         let num_pads = self.sink_pads().len() as u32;
         let batch_size = if settings.batch_size == 0 {
             num_pads.max(1)
         } else {
             settings.batch_size
         };
-        let frames = self.take_frames(batch_size);
+        let frames = self.take_frames(batch_size, timeout);
         if frames.is_empty() {
             let pads = self.sink_pads();
             if !pads.is_empty() && pads.iter().all(|(_, p)| p.is_eos()) {

@@ -91,6 +91,7 @@
 mod frame;
 mod imp;
 mod latency;
+mod timing;
 
 use gst::glib;
 use gst::prelude::*;
