@@ -16,15 +16,17 @@ use ds_testkit::rtsp_server::RtspServer;
 use std::io::{BufRead, BufReader};
 use std::process::Command;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Hang guard only, per awaited line.
 const GUARD: Duration = Duration::from_secs(180);
 
 struct App {
     child: std::process::Child,
-    lines: mpsc::Receiver<(bool, String)>,
+    lines: mpsc::Receiver<(bool, String, Instant)>,
     seen: Vec<(bool, String)>,
+    /// When each per-frame line came.
+    frame_times: Vec<Instant>,
 }
 
 impl App {
@@ -32,8 +34,11 @@ impl App {
     fn wait(&mut self, err: bool, what: &str, want: impl Fn(&str) -> bool) {
         loop {
             match self.lines.recv_timeout(GUARD) {
-                Ok((e, line)) => {
+                Ok((e, line, at)) => {
                     let hit = e == err && want(&line);
+                    if !e && line.starts_with("Frame Number=") {
+                        self.frame_times.push(at);
+                    }
                     if !line.starts_with("Frame Number=") && !line.is_empty() {
                         eprintln!("{} {line}", if e { "E" } else { "O" });
                     }
@@ -56,6 +61,18 @@ impl App {
             .iter()
             .filter(|(e, l)| !e && l.starts_with("Frame Number="))
             .count()
+    }
+
+    /// The longest wait between two per-frame lines since per-frame line
+    /// `from`.
+    fn longest_wait_since(&self, from: usize) -> Duration {
+        self.frame_times
+            .get(from..)
+            .unwrap_or_default()
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .max()
+            .unwrap_or_default()
     }
 
     /// Waits for `n` more per-frame lines.
@@ -96,7 +113,7 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
         let tx = tx.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                let _ = tx.send((err, line));
+                let _ = tx.send((err, line, Instant::now()));
             }
         });
     }
@@ -104,10 +121,15 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
         child,
         lines: rx,
         seen: Vec::new(),
+        frame_times: Vec::new(),
     };
     app.wait_frames(20);
     assert!(server.connections() >= 1);
+    let playing = app.frame_times.len();
+    app.wait_frames(20);
+    let before = app.longest_wait_since(playing);
 
+    let killed = app.frame_times.len();
     server.kill();
     app.wait(false, "an attempt", |l| {
         l.starts_with("No data from source 0 since last 3 sec. Trying reconnection (attempt ")
@@ -116,6 +138,8 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     app.wait(false, "recovery", |l| {
         l.starts_with("Source 0 reconnected after ") && l.ends_with(" attempt(s)")
     });
+    // Only the file's frames while the camera was away.
+    let outage = app.longest_wait_since(killed);
 
     server.kill();
     app.wait(true, "attempts exceeded", |l| {
@@ -126,8 +150,8 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
     let pid = app.child.id().to_string();
     let _ = Command::new("kill").args(["-INT", &pid]).status();
     let status = ds_testkit::wait_until(&mut app.child, std::time::Instant::now() + GUARD, "test3");
-    while let Ok(l) = app.lines.recv_timeout(Duration::from_secs(5)) {
-        app.seen.push(l);
+    while let Ok((e, l, _)) = app.lines.recv_timeout(Duration::from_secs(5)) {
+        app.seen.push((e, l));
     }
     let errors: Vec<_> = app
         .seen
@@ -141,5 +165,9 @@ fn killed_server_reconnects_then_gives_up_while_the_file_plays_on() {
         .iter()
         .filter(|(e, l)| !e && l.contains("Trying reconnection"))
         .count();
-    eprintln!("{attempts} attempt lines, {} frame lines", app.frames());
+    eprintln!(
+        "{attempts} attempt lines, {} frame lines; longest wait between frame lines: {before:?} \
+         with both sources, {outage:?} from the kill to the recovery",
+        app.frames()
+    );
 }

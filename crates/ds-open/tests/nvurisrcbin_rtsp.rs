@@ -9,6 +9,11 @@
 //! Every wait is for a bus message (the bin's `nvurisrcbin-reconnect*`
 //! element messages, the muxer's `stream-eos`, or the probe's "enough
 //! frames"), under a hang guard that no healthy run comes near.
+//!
+//! While the RTSP source is away (killed, torn down, rebuilt, back), the
+//! file source's longest wait between two of its batches is asserted
+//! against `batched-push-timeout` + its frame interval + a scheduling
+//! allowance measured without any outage (`max_file_wait`).
 use ds_core::BatchMeta;
 use ds_testkit::rtsp_server::RtspServer;
 use gstreamer as gst;
@@ -23,10 +28,11 @@ const GUARD: Duration = Duration::from_secs(120);
 const BATCH_TIMEOUT: Duration = Duration::from_millis(100);
 /// The file source's own frame interval: the sample clip is 10 fps.
 const FRAME_INTERVAL: Duration = Duration::from_millis(100);
-/// Scheduling allowance for a loaded machine (2 cores shared with other
-/// builds and tests): the file source's longest wait without any outage
-/// (`file_source_waits_without_an_outage`) measured 0.10-0.XX s on such
-/// a machine, i.e. up to XX ms beyond its frame interval; twice that.
+/// Scheduling allowance for a loaded machine: without any outage
+/// (`file_source_waits_without_an_outage`), the file source's longest
+/// wait measured 106-178 ms over 17 runs on a 2-core machine shared with
+/// other builds and tests (load average 7-11), i.e. up to 78 ms beyond
+/// its frame interval; about twice that.
 const ALLOWANCE: Duration = Duration::from_millis(150);
 
 /// The longest the file source may wait between two of its frames while

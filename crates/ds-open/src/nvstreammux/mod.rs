@@ -38,8 +38,17 @@
 //! muxer waits until every pad that is not at EOS has a buffer (the
 //! `GstAggregator` rule). With live sources (as reported by the latency
 //! query) and `batched-push-timeout` >= 0, a partial batch is pushed when
-//! the oldest queued frame has waited `batched-push-timeout` beyond the
-//! upstream latency; `-1` waits for all sources. When a source ends, the
+//! a queued frame has waited `batched-push-timeout` beyond its running
+//! time plus its own source's latency (a live source's upstream latency,
+//! 0 for a source that is not live, such as a file); `-1` waits for all
+//! sources. In such a live pipeline a file's frame joins a batch only
+//! once the clock has reached its running time, so a file source never
+//! runs ahead of the clock and, whatever the live sources do (one that
+//! stops sending, is torn down and reconnected), its frames leave at most
+//! `batched-push-timeout` plus one frame interval apart. Before the first
+//! live source's stream reaches the muxer, it is not live yet and a file
+//! runs ahead as without live sources; that lead is played out at the
+//! clock's pace afterwards. When a source ends, the
 //! muxer posts an element message `stream-eos` (field `stream-id`, uint)
 //! and sends a custom downstream event `nv-stream-eos` (field `source-id`,
 //! uint) after that source's last frame; the other sources go on, and EOS
@@ -75,6 +84,13 @@
 //! - `batched-push-timeout` only applies when upstream is live (a
 //!   `GstAggregator` rule); non-live pipelines always wait for every
 //!   source, which gives the same batches for file sources.
+//! - NVIDIA's muxer starts the timeout when the first frame of a new batch
+//!   arrives and batches whatever has arrived (its Gst-nvstreammux
+//!   documentation: "The timeout starts running when the first buffer for
+//!   a new batch is collected"); ours counts it from the frame's running
+//!   time plus its source's latency, and in a live pipeline holds a file's
+//!   frame until the clock reaches it (see Batching): a file beside live
+//!   cameras plays at its own pace, not at the pace of the timeout.
 //! - `sync-inputs`, `buffer-pool-size`, `gpu-id` and
 //!   `num-surfaces-per-frame` have no effect; the config-file based "new"
 //!   muxer is not implemented.
