@@ -15,7 +15,7 @@ use gstreamer as gst;
 use gstreamer_base as gst_base;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -24,10 +24,6 @@ static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
         Some("open nvstreammux"),
     )
 });
-
-/// How often the upstream latencies are queried again while batching
-/// (besides after every latency query, new pad, flush or new stream).
-const LATENCY_REFRESH: Duration = Duration::from_secs(1);
 
 /// Output formats, preferred first.
 const OUT_FORMATS: [PixelFormat; 2] = [PixelFormat::Nv12, PixelFormat::Rgba];
@@ -98,7 +94,10 @@ struct State {
     /// next time).
     live: bool,
     upstream_latency: gst::ClockTime,
-    /// When the latencies were queried; `None`: to query again.
+    /// When the pad latencies were queried; `None`: to query again (as
+    /// the base class queries again: a new or released pad, a flush, a new
+    /// stream, a latency query from downstream). Not periodically: a query
+    /// into a source being rebuilt can wait for it.
     latency_at: Option<Instant>,
 }
 
@@ -181,6 +180,7 @@ impl NvStreamMux {
     /// `timing`). Never called with the base class's locks held: the
     /// queries go upstream.
     fn refresh_pad_latencies(&self) {
+        gst::trace!(CAT, imp = self, "querying pad latencies");
         let per_pad: Vec<(u32, gst::Pad, bool, gst::ClockTime)> = self
             .sink_pads()
             .into_iter()
@@ -894,10 +894,7 @@ impl AggregatorImpl for NvStreamMux {
 
     fn aggregate(&self, timeout: bool) -> Result<gst::FlowSuccess, gst::FlowError> {
         let settings = self.settings();
-        let stale = self
-            .state()
-            .latency_at
-            .is_none_or(|t| t.elapsed() >= LATENCY_REFRESH);
+        let stale = self.state().latency_at.is_none();
         if stale {
             self.refresh_pad_latencies();
         }
