@@ -89,9 +89,9 @@ struct State {
     next_rr: u32,
     /// Negotiated output.
     out: Option<VideoDesc>,
-    /// From the last latency query: upstream is live, and the largest
-    /// live upstream latency (what the base class adds, with ours, to the
-    /// next time).
+    /// The base class's latency, read before each batch: upstream is
+    /// live, and the upstream part of the latency it adds, with ours, to
+    /// the next time.
     live: bool,
     upstream_latency: gst::ClockTime,
     /// When the pad latencies were queried; `None`: to query again (as
