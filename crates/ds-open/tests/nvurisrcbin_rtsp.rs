@@ -30,10 +30,10 @@ const BATCH_TIMEOUT: Duration = Duration::from_millis(100);
 const FRAME_INTERVAL: Duration = Duration::from_millis(100);
 /// Scheduling allowance for a loaded machine: without any outage
 /// (`file_source_waits_without_an_outage`), the file source's longest
-/// wait measured 106-178 ms over 17 runs on a 2-core machine shared with
-/// other builds and tests (load average 7-11), i.e. up to 78 ms beyond
-/// its frame interval; about twice that.
-const ALLOWANCE: Duration = Duration::from_millis(150);
+/// wait measured 106-217 ms over 32 runs on a 2-core machine shared with
+/// other builds and tests (load average 1-17), i.e. up to 117 ms beyond
+/// its frame interval; with some margin.
+const ALLOWANCE: Duration = Duration::from_millis(200);
 
 /// The longest the file source may wait between two of its frames while
 /// the RTSP source is away: the muxer pushes a partial batch at the
