@@ -588,9 +588,16 @@ fn source_added_while_playing() {
             true,
         )
         .unwrap();
+        // The first batch is also fakesink's preroll buffer: the pipeline
+        // may still be finishing its PAUSED -> PLAYING change (async-done),
+        // and that sets every child, this bin too once added, to PLAYING.
+        // Locked, it starts only once linked (unlocked, its source could
+        // push into an unlinked ghost pad: "not-linked").
+        bin.set_locked_state(true);
         p2.add(&bin).unwrap();
         let pad = mux.request_pad_simple("sink_%u").unwrap();
         bin.static_pad("src").unwrap().link(&pad).unwrap();
+        bin.set_locked_state(false);
         bin.sync_state_with_parent().unwrap();
     });
     let o = run_pipeline(&p, out).unwrap();
