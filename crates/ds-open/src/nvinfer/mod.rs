@@ -49,6 +49,7 @@ pub mod engine_cache;
 pub mod int8;
 pub mod parse;
 pub mod preprocess;
+pub mod workers;
 
 mod imp;
 
