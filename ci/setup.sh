@@ -2,7 +2,8 @@
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
-# redis-server, rabbitmq-server), and npm / pip / python3-venv when missing
+# redis-server, rabbitmq-server; tansu, a Kafka-compatible broker, built from
+# crates.io into a cache folder), and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
@@ -80,3 +81,22 @@ if ! command -v cargo >/dev/null; then
 then open a new shell (or run: . \"\$HOME/.cargo/env\") and re-run $0"
 fi
 say "$(cargo --version)"
+
+# A Kafka-protocol broker for the nvmsgbroker Kafka tests (Debian has no
+# Kafka): tansu, Apache-Kafka compatible and written in Rust, from crates.io
+# with its SQLite storage (what it acknowledged survives a SIGKILL). Built
+# once into a cache folder that the tests look in (ds_testkit::kafka; override
+# with DS_TANSU=/path/to/tansu). Measured: ~N minutes on the 2-core machine,
+# a 40 MB binary; the build folder is temporary.
+TANSU_VERSION=0.6.0
+TANSU_ROOT="$HOME/.cache/deepstream-rs/tansu-$TANSU_VERSION"
+if [[ -x $TANSU_ROOT/bin/tansu ]]; then
+  say "tansu $TANSU_VERSION: present ($TANSU_ROOT/bin/tansu)"
+else
+  say "building tansu $TANSU_VERSION (Kafka-compatible broker for the tests) into $TANSU_ROOT"
+  start=$SECONDS
+  env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET cargo install --locked --quiet \
+    tansu --version "$TANSU_VERSION" --features libsql --root "$TANSU_ROOT" ||
+    die "cargo install tansu failed"
+  say "tansu built in $((SECONDS - start)) s"
+fi
