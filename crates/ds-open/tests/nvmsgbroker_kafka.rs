@@ -65,7 +65,10 @@ impl Pipeline {
         let pipeline = gst::Pipeline::new();
         let src = gst_app::AppSrc::builder()
             .format(gst::Format::Time)
-            .max_buffers(0)
+            // pushes wait for the sink: memory measures the element,
+            // not appsrc's own queue
+            .max_buffers(16)
+            .block(true)
             .build();
         let sink = gst::ElementFactory::make("nvmsgbroker").build().unwrap();
         sink.set_property("proto-lib", KAFKA);
@@ -400,8 +403,8 @@ fn kafka_full_queue_is_bounded_and_counts_drops() {
     for i in 200..N {
         p.push(&format!("{{\"pad\":\"{pad}\",\"id\":{i}}}"));
     }
-    let warnings = p.finish(Duration::from_secs(60));
     let rss1 = rss_kib();
+    let warnings = p.finish(Duration::from_secs(60));
     let drops: Vec<u64> = warnings
         .iter()
         .filter_map(|w| {
