@@ -86,8 +86,8 @@ say "$(cargo --version)"
 # Kafka): tansu, Apache-Kafka compatible and written in Rust, from crates.io
 # with its SQLite storage (what it acknowledged survives a SIGKILL). Built
 # once into a cache folder that the tests look in (ds_testkit::kafka; override
-# with DS_TANSU=/path/to/tansu). Measured: ~N minutes on the 2-core machine,
-# a 40 MB binary; the build folder is temporary.
+# with DS_TANSU=/path/to/tansu). About 410 crates (SQLite's C source
+# included): the slowest step of a fresh setup; the build folder is temporary.
 TANSU_VERSION=0.6.0
 TANSU_ROOT="$HOME/.cache/deepstream-rs/tansu-$TANSU_VERSION"
 if [[ -x $TANSU_ROOT/bin/tansu ]]; then
