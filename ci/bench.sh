@@ -10,12 +10,19 @@
 #   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources.
 #   P4  INT8 (network-mode=1, models/nanodet-m-416.int8.calib from ci/models.sh):
 #       detections against FP32 (ci/bench/int8_accuracy.py), deepstream-test1 with
-#       the INT8 config vs the FP32 config, and vs the Python loop on the same INT8 model.
+#       the INT8 config vs the FP32 config, and vs the Python loop on the same INT8 model;
+#       start-up of the model preparation with and without model-engine-file (int8_startup).
+#   P5  CPU time per frame of each element of test1's pipeline, measured by running
+#       the pipeline cut after each element (ds-open example launch_bench) and taking the
+#       difference in process CPU time; the CPU-work bound = cores / sum, and test1
+#       (INT8 config, P4) against it.
 #
 # usage: ci/bench.sh [--quick] [--out FILE]
 #   --quick   short runs (the 60-frame sample, short criterion times); CI runs
 #             this to keep the command working; figures from it are rough.
 #   --out     where the report goes (default BENCHMARKS.md; --quick: out/BENCHMARKS.quick.md)
+# BENCH_ROUNDS=N overrides the number of alternating test1 / Python rounds of P2 and P4
+# (default 3; 1 with --quick).
 # Needs ci/setup.sh, ci/samples.sh and ci/models.sh to have run; creates a
 # Python venv (numpy, opencv-python-headless, onnxruntime) in target/bench-venv.
 set -euo pipefail
@@ -56,9 +63,13 @@ else
   p2_rounds=3
   infer_frames=200
 fi
+p2_rounds=${BENCH_ROUNDS:-$p2_rounds}
 [[ -f $video && -f $test3_input ]] || die "samples missing: run ci/samples.sh"
 mkdir -p out/bench "$(dirname "$out")"
 threads=$(nproc)
+# Cargo's output folder (binaries, criterion's estimates): CARGO_TARGET_DIR
+# where set, as cargo itself does.
+tgt=${CARGO_TARGET_DIR:-target}
 
 # Python peers' environment.
 venv=target/bench-venv
@@ -74,20 +85,29 @@ say "building (release)"
 cargo build --release --quiet -p ds-sys-shim -p deepstream-test1 -p deepstream-test3
 cargo build --release --quiet -p ds-open --example infer_bench
 cargo build --release --quiet -p ds-model --example quantize
+cargo build --release --quiet -p ds-open --example launch_bench --example int8_startup
 cargo run --release --quiet -p ds-sys --example abi_offsets >out/bench/offsets.json
 
 now() { date +%s.%N; }
+# Runs CMD... with stdout to $1 and stderr to $2; prints its CPU seconds (user + system,
+# the process and its children): a figure that holds on a shared machine, unlike wall time.
+run_cpu() {
+  "$py" -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[3:], stdout=open(sys.argv[1], "w"), stderr=open(sys.argv[2], "w"))
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.exit(r.returncode) if r.returncode else print("%.2f" % (u.ru_utime + u.ru_stime))' "$@"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # ---- P1 ----------------------------------------------------------------------
 say "P1: criterion probe_walk"
 cargo bench --quiet -p ds-core --bench probe_walk -- "${crit[@]}" >out/bench/p1_criterion.txt 2>&1 ||
   { cat out/bench/p1_criterion.txt >&2; die "criterion bench failed"; }
-est=target/criterion/probe_walk/4x100/new/estimates.json
+est="$tgt"/criterion/probe_walk/4x100/new/estimates.json
 rust_iter=$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["mean"]["point_estimate"])' "$est")
 rust_obj=$(awk -v n="$rust_iter" 'BEGIN { printf "%.2f", n / 400 }')
 say "P1: Python ctypes peer"
-py_json=$("$py" ci/bench/probe_walk.py target/release/libds_sys_shim.so out/bench/offsets.json "$py_rounds")
+py_json=$("$py" ci/bench/probe_walk.py "$tgt"/release/libds_sys_shim.so out/bench/offsets.json "$py_rounds")
 py_obj=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["ns_per_object"])' "$py_json")
 p1_ratio=$(ratio "$py_obj" "$rust_obj")
 
@@ -98,7 +118,7 @@ py_all=()
 for round in $(seq "$p2_rounds"); do
   say "P2 round $round/$p2_rounds: deepstream-test1 on $video"
   t0=$(now)
-  ./target/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
+  "$tgt"/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
     { cat out/bench/p2_test1.err >&2; die "deepstream-test1 failed"; }
   t1=$(now)
   rs_frames=$(grep -c '^Frame Number=' out/bench/p2_test1.txt)
@@ -116,7 +136,7 @@ py_fps=$(echo "${py_all[*]}" | median)
 say "P2: inference-only bound"
 bound=0
 for mode in spin nospin; do
-  line=$(./target/release/examples/infer_bench "$model" "$infer_frames" 1 "$mode")
+  line=$("$tgt"/release/examples/infer_bench "$model" "$infer_frames" 1 "$mode")
   fps=$(grep -o '[0-9.]* frames/s' <<<"$line" | cut -d' ' -f1)
   say "  $mode: $fps frames/s"
   bound=$(awk -v a="$bound" -v b="$fps" 'BEGIN { print (b > a) ? b : a }')
@@ -133,7 +153,7 @@ cargo bench --quiet -p ds-open --bench convert -- "${crit[@]}" >out/bench/p2_con
 conv_rows=()
 for case in nv12_720p_to_nv12_1080p nv12_1080p_to_bgr_416 nv12_1080p_to_rgba_1080p; do
   ms() { "$py" -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["mean"]["point_estimate"] / 1e6))' \
-    "target/criterion/convert/$1_$case/new/estimates.json"; }
+    "$tgt/criterion/convert/$1_$case/new/estimates.json"; }
   ours=$(ms ds_open)
   theirs=$(ms gstreamer)
   conv_rows+=("| $case | $ours | $theirs | $(ratio "$ours" "$theirs") |")
@@ -149,7 +169,7 @@ for i in 0 1 2; do
   for _ in $(seq "$n"); do inputs+=("$test3_input"); done
   say "P3: deepstream-test3 with $n source(s), $frames frames"
   t0=$(now)
-  ./target/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
+  "$tgt"/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
     >out/bench/p3_$n.txt 2>out/bench/p3_$n.err || { cat out/bench/p3_$n.err >&2; die "deepstream-test3 failed"; }
   t1=$(now)
   got=$(grep -c '^Frame Number=' out/bench/p3_$n.txt)
@@ -163,7 +183,7 @@ p3_ratio=$(ratio "${p3_fps[2]}" "${p3_fps[0]}")
 calib=models/nanodet-m-416.int8.calib
 [[ -f $calib ]] || die "$calib missing: run ci/models.sh calib"
 int8_model=out/bench/nanodet-m-416.int8.onnx
-./target/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
+"$tgt"/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
 int8_cfg=out/bench/dstest1_pgie_int8.txt
 sed -e "s|^onnx-file=\.\./|onnx-file=$PWD/|" -e "s|^labelfile-path=|labelfile-path=$PWD/configs/|" \
   -e "s|^network-mode=0|network-mode=1\nint8-calib-file=$PWD/$calib|" \
@@ -173,26 +193,72 @@ acc=$("$py" ci/bench/int8_accuracy.py "$video" "$model" "$int8_model" "$threads"
 acc_get() { "$py" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$acc" "$1"; }
 i8_all=()
 i8py_all=()
+i8_cpu_all=()
+i8py_cpu_all=()
 for round in $(seq "$p2_rounds"); do
   say "P4 round $round/$p2_rounds: deepstream-test1 --config $int8_cfg"
   t0=$(now)
-  ./target/release/deepstream-test1 --no-display --config "$int8_cfg" "$video" >out/bench/p4_test1.txt 2>out/bench/p4_test1.err ||
+  i8_cpu=$(run_cpu out/bench/p4_test1.txt out/bench/p4_test1.err \
+    "$tgt"/release/deepstream-test1 --no-display --config "$int8_cfg" "$video") ||
     { cat out/bench/p4_test1.err >&2; die "deepstream-test1 (INT8) failed"; }
   t1=$(now)
   i8_frames=$(grep -c '^Frame Number=' out/bench/p4_test1.txt)
   i8_all+=("$(awk -v n="$i8_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')")
   say "P4 round $round/$p2_rounds: Python loop on the INT8 model"
   t0=$(now)
-  "$py" ci/bench/test1_opencv.py "$video" "$int8_model" "$threads" >out/bench/p4_python.txt 2>out/bench/p4_python.err ||
+  i8py_cpu=$(run_cpu out/bench/p4_python.txt out/bench/p4_python.err \
+    "$py" ci/bench/test1_opencv.py "$video" "$int8_model" "$threads") ||
     { cat out/bench/p4_python.err >&2; die "Python loop (INT8) failed"; }
   t1=$(now)
   i8py_frames=$(grep -c '^Frame Number=' out/bench/p4_python.txt)
+  i8_cpu_all+=("$(awk -v c="$i8_cpu" -v n="$i8_frames" 'BEGIN { printf "%.2f", 1000 * c / n }')")
+  i8py_cpu_all+=("$(awk -v c="$i8py_cpu" -v n="$i8py_frames" 'BEGIN { printf "%.2f", 1000 * c / n }')")
   i8py_all+=("$(awk -v n="$i8py_frames" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')")
 done
 i8_fps=$(echo "${i8_all[*]}" | median)
 i8py_fps=$(echo "${i8py_all[*]}" | median)
 p4_vs_fp32=$(ratio "$i8_fps" "$rs_fps")
 p4_vs_py=$(ratio "$i8_fps" "$i8py_fps")
+i8_cpu_ms=$(echo "${i8_cpu_all[*]}" | median)
+i8py_cpu_ms=$(echo "${i8py_cpu_all[*]}" | median)
+say "P4: start-up with and without model-engine-file"
+"$tgt"/release/examples/int8_startup "$int8_cfg" "$calib" >out/bench/p4_startup.txt
+startup_ms() { grep "^$1  " out/bench/p4_startup.txt | grep -o '= *[0-9.]* ms' | grep -o '[0-9.]*'; }
+
+# ---- P5 ----------------------------------------------------------------------
+# CPU seconds (user + system) of one launch_bench run: the pipeline cut after an element.
+cpu_s() {
+  "$py" -c 'import resource, subprocess, sys
+r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.exit(r.returncode) if r.returncode else print("%.2f" % (u.ru_utime + u.ru_stime))' \
+    "$tgt"/release/examples/launch_bench "$1"
+}
+src="filesrc location=$video ! h264parse ! nvv4l2decoder"
+mux="m.sink_0 nvstreammux name=m batch-size=1 width=1920 height=1080"
+sink="fakesink name=sink sync=false"
+rgba="video/x-raw(memory:NVMM),format=RGBA"
+p5_desc=(
+  "$src ! $sink"
+  "$src ! $mux ! $sink"
+  "$src ! $mux ! nvinfer config-file-path=$int8_cfg ! $sink"
+  "$src ! $mux ! nvinfer config-file-path=$int8_cfg ! nvvideoconvert ! $rgba ! $sink"
+  "$src ! $mux ! nvinfer config-file-path=$int8_cfg ! nvvideoconvert ! $rgba ! nvdsosd ! $sink"
+)
+p5_name=("h264parse + nvv4l2decoder" "nvstreammux (720p -> 1080p)" "nvinfer, INT8 config" "nvvideoconvert (NV12 -> RGBA)" "nvdsosd")
+p5_rows=()
+prev=0
+for i in "${!p5_desc[@]}"; do
+  say "P5: CPU time, pipeline up to ${p5_name[$i]}"
+  cpu=$(cpu_s "${p5_desc[$i]}") || die "launch_bench failed: ${p5_desc[$i]}"
+  per=$(awk -v c="$cpu" -v p="$prev" -v n="$i8_frames" 'BEGIN { printf "%.2f", 1000 * (c - p) / n }')
+  p5_rows+=("| ${p5_name[$i]} | $cpu | $per |")
+  prev=$cpu
+done
+p5_sum=$(awk -v c="$prev" -v n="$i8_frames" 'BEGIN { printf "%.2f", 1000 * c / n }')
+p5_bound=$(awk -v t="$threads" -v s="$p5_sum" 'BEGIN { printf "%.2f", 1000 * t / s }')
+p5_ratio=$(awk -v a="$i8_fps" -v b="$p5_bound" 'BEGIN { printf "%.0f", 100 * a / b }')
+p5_cpu_ratio=$(awk -v s="$p5_sum" -v c="$i8_cpu_ms" 'BEGIN { printf "%.0f", 100 * s / c }')
 
 # ---- report --------------------------------------------------------------------
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
@@ -256,7 +322,7 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo "|---|---|---|---|"
   printf '%s\n' "${p3_rows[@]}"
   echo
-  echo "Aggregate at 4 sources / at 1 source: **${p3_ratio}x** (target >= 1: $(verdict "$p3_ratio" 1 '>='))."
+  echo "Aggregate at 4 sources / at 1 source: **${p3_ratio}x** (target >= 1.3x: $(verdict "$p3_ratio" 1.3 '>='))."
   echo
   echo "## P4: INT8 (network-mode=1)"
   echo
@@ -278,6 +344,30 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo "All rounds: test1 INT8 ${i8_all[*]}; Python INT8 ${i8py_all[*]}."
   echo "test1 INT8 / test1 FP32: **${p4_vs_fp32}x** (target >= 1.5x: $(verdict "$p4_vs_fp32" 1.5 '>='))."
   echo "test1 INT8 / Python loop INT8: **${p4_vs_py}x** (target >= 1.3x: $(verdict "$p4_vs_py" 1.3 '>='))."
+  echo
+  echo "CPU time per frame (user + system of the whole process, median of the rounds; holds on a"
+  echo "shared machine where wall time does not): test1 INT8 $i8_cpu_ms ms (rounds ${i8_cpu_all[*]}),"
+  echo "Python loop INT8 $i8py_cpu_ms ms (rounds ${i8py_cpu_all[*]}): Python / test1 = **$(ratio "$i8py_cpu_ms" "$i8_cpu_ms")x** the CPU per frame."
+  echo
+  echo "Start-up of the model preparation (prepare + ONNX Runtime session, \`int8_startup\`):"
+  echo "FP32 $(startup_ms fp32) ms; INT8 without model-engine-file $(startup_ms 'int8, no model-engine-file') ms;"
+  echo "INT8 writing the engine file $(startup_ms 'int8, engine file written') ms; INT8 loading it $(startup_ms 'int8, engine file reused') ms."
+  echo
+  echo "## P5: CPU time per frame of each element (test1's pipeline, INT8 config)"
+  echo
+  echo "Method: \`launch_bench\` runs test1's pipeline on \`$video\` cut after each element"
+  echo "(to a fakesink), one run each; the CPU time (user + system) of the whole process is measured,"
+  echo "and an element's share is the difference from the run without it, divided by the frames."
+  echo "Each element is so measured with only its upstream running (no competition from downstream)."
+  echo
+  echo "| pipeline up to | process CPU s | element CPU ms per frame |"
+  echo "|---|---|---|"
+  printf '%s\n' "${p5_rows[@]}"
+  echo
+  echo "Sum: $p5_sum ms of CPU per frame; CPU-work bound on $threads cores = $threads / sum = $p5_bound frames/s."
+  echo "deepstream-test1 (INT8 config, P4 median) / bound: **${p5_ratio} %** (target >= 85 %: $(verdict "$p5_ratio" 85 '>='))."
+  echo "In CPU time (load-independent): sum of the elements / test1's CPU per frame (P4) = **${p5_cpu_ratio} %**"
+  echo "(100 % = test1 spends no CPU beyond its elements' own; the wall-time ratio above also needs the cores to itself)."
 } >"$out"
 say "wrote $out"
 cat "$out"

@@ -56,6 +56,7 @@ SYSROOT_PACKAGES=(
   libstdc++6
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-bad
   gstreamer1.0-libav
@@ -254,6 +255,11 @@ build() {
   say "$(file -b "$lib" | cut -d, -f1-2)"
   "$TRIPLE-nm" -D --defined-only "$lib" | grep -q ' T NvDsInferParseCustomNanoDet$' ||
     die "$lib does not export NvDsInferParseCustomNanoDet"
+  # The GStreamer plugin of the open elements (crates/gst-plugin-dsopen).
+  local plugin=$TARGET_DIR/$TARGET/debug/libgstdsopen.so
+  say "$(file -b "$plugin" | cut -d, -f1-2)"
+  "$TRIPLE-nm" -D --defined-only "$plugin" | grep -q ' T gst_plugin_dsopen_get_desc$' ||
+    die "$plugin does not export gst_plugin_dsopen_get_desc"
 }
 
 tests() {

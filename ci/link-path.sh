@@ -207,7 +207,9 @@ phase tests tests
 golden() {
   local pkgs=() dir
   for dir in apps/*/; do
-    [[ -f $dir/tests/golden.rs ]] && pkgs+=(-p "$(basename "$dir")")
+    # The package name (an app's folder may differ from it).
+    [[ -f $dir/tests/golden.rs ]] &&
+      pkgs+=(-p "$(sed -n 's/^name = "\(.*\)"$/\1/p' "$dir/Cargo.toml" | head -n1)")
   done
   ((${#pkgs[@]})) || die "no app has tests/golden.rs"
   nv env -u DISPLAY -u WAYLAND_DISPLAY cargo test "${pkgs[@]}" --test golden

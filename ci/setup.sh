@@ -3,7 +3,8 @@
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
 # redis-server, rabbitmq-server; tansu, a Kafka-compatible broker, built from
-# crates.io into a cache folder), and npm / pip / python3-venv when missing
+# crates.io into a cache folder), gst-rtsp-server for the RTSP reconnection
+# tests, and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
 # Rust itself (cargo) must already be installed: see https://rustup.rs.
@@ -15,12 +16,23 @@ PACKAGES=(
   pkg-config
   libgstreamer1.0-dev
   libgstreamer-plugins-base1.0-dev
+  # the open nvv4l2decoder's software decoders and the codec tests'
+  # encoders: -good vp8dec/vp9dec, jpegdec/jpegenc, vp8enc/vp9enc; -bad
+  # av1dec/av1enc (libaom), x265enc, mpeg2enc, av1parse/vp9parse; -ugly
+  # mpeg2dec, x264enc; -libav avdec_h264/h265/mpeg4, avenc_mpeg4
+  # gst-rtsp-server: deepstream-rtsp-in-rtsp-out's RTSP server (linked),
+  # and the real RTSP server of the nvurisrcbin / test3 reconnection tests
+  # (ds-testkit feature rtsp-server, a dev-dependency only)
+  libgstrtspserver-1.0-dev
   gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly
   gstreamer1.0-libav
   gstreamer1.0-tools
+  # the PyGObject example of the plugin (crates/gst-plugin-dsopen/python)
+  python3-gi
+  gir1.2-gstreamer-1.0
   valgrind
   # real brokers for the nvmsgbroker tests (started by the tests on free
   # loopback ports; redis-tools gives redis-cli)
@@ -96,7 +108,8 @@ else
   say "building tansu $TANSU_VERSION (Kafka-compatible broker for the tests) into $TANSU_ROOT"
   start=$SECONDS
   env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET cargo install --locked --quiet \
-    tansu --version "$TANSU_VERSION" --features libsql --root "$TANSU_ROOT" ||
+    tansu --version "$TANSU_VERSION" --no-default-features --features libsql \
+    --root "$TANSU_ROOT" ||
     die "cargo install tansu failed"
   say "tansu built in $((SECONDS - start)) s"
 fi

@@ -3,21 +3,26 @@
 //! line ([`platform`], `platform_info.py`), element creation ([`make`]), the
 //! sink the sample picks for the platform ([`sink`]), running the pipeline
 //! with Ctrl-C ([`pipeline`], `bus_call.py`), the samples' `usage:` line
-//! ([`cli`]) and the default configs.
+//! and inputs as URIs ([`cli`]), argparse's exits for the samples that use
+//! argparse ([`argparse`]) and the default configs.
 //!
 //! What each sample teaches — its pipeline and its probes — stays in that
 //! app's own files, even where two apps look alike.
 #![forbid(unsafe_code)]
 use std::path::PathBuf;
 
+pub mod argparse;
 pub mod cli;
 pub mod elements;
+pub mod h264;
 pub mod pipeline;
 pub mod platform;
 pub mod sink;
 
-pub use cli::parse_args;
+pub use argparse::Argparse;
+pub use cli::{parse_args, to_uri};
 pub use elements::make;
+pub use h264::check_h264;
 pub use pipeline::{exit_on_error, run};
 pub use platform::PlatformInfo;
 pub use sink::{mp4_tail, render_sink, Output};

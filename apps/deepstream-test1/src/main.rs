@@ -58,47 +58,11 @@ fn input_path(args: &Args) -> Result<PathBuf> {
     if !path.is_file() {
         bail!("{}: no such file", path.display());
     }
-    check_h264(&path)?;
+    deepstream_common::check_h264(
+        &path,
+        Some("deepstream-test1 plays .h264 files (deepstream-test3 takes containers and URIs)"),
+    )?;
     Ok(path)
-}
-
-/// Refuses, before the pipeline is built, a file that cannot be an H.264
-/// elementary stream: an empty file, a file GStreamer's type finders
-/// recognise as something else (a container, H.265, an image, ...), or one
-/// without a single Annex-B start code in its first 64 KiB (text, random
-/// data). Anything else is left to h264parse, which reports what it finds.
-/// Needs `gst::init`.
-fn check_h264(path: &std::path::Path) -> Result<()> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(64 * 1024);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut head))
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    if head.is_empty() {
-        bail!("{}: empty file", path.display());
-    }
-    let (probability, caps) = gst::SliceTypeFind::type_find(&head[..]);
-    let found = caps
-        .as_ref()
-        .and_then(|c| c.structure(0))
-        .map(|s| s.name().to_string());
-    if let Some(found) = found {
-        if probability >= gst::TypeFindProbability::Likely && found != "video/x-h264" {
-            bail!(
-                "{}: not an H.264 elementary stream ({found}); deepstream-test1 plays .h264 \
-                 files (deepstream-test3 takes containers and URIs)",
-                path.display()
-            );
-        }
-    }
-    if !head.windows(3).any(|w| w == [0, 0, 1]) {
-        bail!(
-            "{}: not an H.264 elementary stream (no start code in its first {} bytes)",
-            path.display(),
-            head.len()
-        );
-    }
-    Ok(())
 }
 
 fn main() {

@@ -1,10 +1,9 @@
 //! The sample's command line (`parse_args`): argparse's options as clap
-//! options, `print(vars(args))`, and the inputs as URIs.
-use anyhow::{Context, Result};
-use clap::error::ErrorKind;
+//! options and `print(vars(args))` (the inputs become URIs with
+//! `deepstream_common::to_uri`).
 use clap::Parser;
-use gstreamer::glib;
-use std::path::{Path, PathBuf};
+use deepstream_common::Argparse;
+use std::path::PathBuf;
 
 /// The usage line printed on an argument error and by `--help`: the
 /// sample's argparse usage, with `-i` optional (the port plays the default
@@ -42,6 +41,15 @@ pub struct Args {
     /// Write the OSD output to this MP4 file instead of a window.
     #[arg(long, value_name = "FILE.mp4")]
     pub output: Option<PathBuf>,
+    /// Reconnect an rtsp:// source that sends nothing for SEC seconds
+    /// (nvurisrcbin's rtsp-reconnect-interval, deepstream-app's
+    /// rtsp-reconnect-interval-sec); 0 = never.
+    #[arg(long, value_name = "SEC", default_value_t = 0)]
+    pub rtsp_reconnect_interval: u32,
+    /// Reconnection attempts in a row before such a source is given up
+    /// (it ends, the others go on); -1 = no limit (rtsp-reconnect-attempts).
+    #[arg(long, value_name = "N", default_value_t = -1, allow_negative_numbers = true)]
+    pub rtsp_reconnect_attempts: i32,
     /// (testing) Stop (end-of-stream) after this many frames.
     #[arg(long, hide = true)]
     pub num_frames: Option<u64>,
@@ -53,34 +61,9 @@ pub struct Args {
 /// Parses the command line as argparse does: `-h` prints the help and
 /// exits 0; an argument error prints `usage: <USAGE>` and clap's `error:`
 /// message (without clap's own usage paragraph) on stderr and exits with
-/// status 2.
+/// status 2 (`deepstream_common::argparse`).
 pub fn parse() -> Args {
-    match Args::try_parse() {
-        Ok(args) => args,
-        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
-            e.exit()
-        }
-        Err(e) => {
-            eprintln!("usage: {USAGE}");
-            eprint!("{}", without_usage(&e.render().to_string()));
-            std::process::exit(2);
-        }
-    }
-}
-
-/// Clap's error text without its `Usage: ...` paragraph.
-fn without_usage(text: &str) -> String {
-    let mut lines: Vec<&str> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with("Usage:") {
-            if lines.last() == Some(&"") {
-                lines.pop();
-            }
-            continue;
-        }
-        lines.push(line);
-    }
-    lines.iter().map(|l| format!("{l}\n")).collect()
+    Argparse::new(USAGE).parse()
 }
 
 /// Python's `repr` of a string: single quotes, or double quotes when the
@@ -147,49 +130,9 @@ pub fn vars_line(args: &Args, inputs: &[String]) -> String {
     )
 }
 
-/// A URI for an input: URIs are kept, paths become `file://` URIs.
-pub fn to_uri(input: &str) -> Result<String> {
-    let is_uri = input.split_once("://").is_some_and(|(scheme, _)| {
-        !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
-    if is_uri {
-        return Ok(input.to_string());
-    }
-    let path = std::path::absolute(Path::new(input))
-        .with_context(|| format!("{input}: not a valid path"))?;
-    Ok(glib::filename_to_uri(&path, None)
-        .with_context(|| format!("{input}: cannot make a file URI"))?
-        .to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn inputs_become_uris() {
-        assert_eq!(to_uri("rtsp://cam/1").unwrap(), "rtsp://cam/1");
-        assert_eq!(to_uri("file:///a/b.mp4").unwrap(), "file:///a/b.mp4");
-        assert_eq!(to_uri("/a/b c.mp4").unwrap(), "file:///a/b%20c.mp4");
-    }
-
-    #[test]
-    fn argument_errors_lose_claps_usage_paragraph() {
-        let e = Args::try_parse_from(["deepstream-test3", "--bad"]).unwrap_err();
-        let text = without_usage(&e.render().to_string());
-        assert!(
-            text.starts_with("error: unexpected argument '--bad'"),
-            "{text}"
-        );
-        assert!(!text.contains("Usage:"), "{text}");
-        assert!(
-            text.ends_with("For more information, try '--help'.\n"),
-            "{text}"
-        );
-    }
 
     #[test]
     fn python_repr() {

@@ -108,7 +108,7 @@ fn parse_args(args: &Args) -> Result<(Vec<String>, PathBuf)> {
     }
     let uris = inputs
         .iter()
-        .map(|i| cli::to_uri(i))
+        .map(|i| deepstream_common::to_uri(i))
         .collect::<Result<Vec<_>>>()?;
     println!("{}", cli::vars_line(args, &inputs));
     let config = match &args.configfile {
@@ -143,7 +143,9 @@ fn deepstream_main(
         if uri_name.starts_with("rtsp://") {
             is_live = true;
         }
-        let source_bin = source::create_source_bin(i, uri_name, args.file_loop)?;
+        let reconnect = (args.rtsp_reconnect_interval > 0)
+            .then_some((args.rtsp_reconnect_interval, args.rtsp_reconnect_attempts));
+        let source_bin = source::create_source_bin(i, uri_name, args.file_loop, reconnect)?;
         pipeline.add(&source_bin)?;
         let padname = format!("sink_{i}");
         let sinkpad = streammux
@@ -153,7 +155,11 @@ fn deepstream_main(
             .static_pad("src")
             .context("Unable to create src pad bin ")?;
         srcpad.link(&sinkpad)?;
-        sources.push(Source::new(uri_name, source_bin, sinkpad));
+        let source = Source::new(uri_name, source_bin, sinkpad);
+        if reconnect.is_some() && uri_name.starts_with("rtsp://") {
+            source.report_reconnection(i, &srcpad);
+        }
+        sources.push(source);
     }
     let queue1 = make("queue", "queue1", "queue1")?;
     let queue2 = make("queue", "queue2", "queue2")?;

@@ -10,7 +10,7 @@ use ds_core::app;
 use gstreamer as gst;
 use gstreamer::glib;
 use gstreamer::prelude::*;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -37,6 +37,8 @@ pub struct Source {
     /// The elements the bin held when it failed (`uridecodebin` removes
     /// its children when stopped, and they may still post errors).
     dead: Vec<gst::Object>,
+    /// RTSP reconnection attempts since the source last sent a frame.
+    attempts: Arc<AtomicU32>,
 }
 
 impl Source {
@@ -48,8 +50,34 @@ impl Source {
             mux_pad: Some(mux_pad),
             failed: false,
             dead: Vec::new(),
+            attempts: Arc::default(),
         }
     }
+
+    /// RTSP reconnection (the port's extra): the first frame on the source
+    /// bin's `src` pad after reconnection attempts prints
+    /// `Source <i> reconnected after <n> attempt(s)`.
+    pub fn report_reconnection(&self, index: usize, src: &gst::Pad) {
+        let attempts = Arc::clone(&self.attempts);
+        src.add_probe(gst::PadProbeType::BUFFER, move |_, _| {
+            let n = attempts.swap(0, Ordering::SeqCst);
+            if n > 0 {
+                println!("Source {index} reconnected after {n} attempt(s)");
+            }
+            gst::PadProbeReturn::Ok
+        });
+    }
+}
+
+/// `No data from source since last <n> sec. Trying reconnection`: the
+/// warning `nvurisrcbin` posts for each reconnection attempt (NVIDIA's
+/// wording); returns `n`.
+fn reconnect_warning(text: &str) -> Option<u64> {
+    let rest = text.strip_prefix("No data from source since last ")?;
+    let (n, tail) = rest.split_once(' ')?;
+    tail.starts_with("sec. Trying reconnection")
+        .then(|| n.parse().ok())
+        .flatten()
 }
 
 /// What the bus handler, the probe and Ctrl-C share.
@@ -208,6 +236,16 @@ pub fn run_pipeline(app_state: &Arc<App>) -> Result<()> {
             let Some(a) = app_state.upgrade() else {
                 return glib::ControlFlow::Break;
             };
+            if let gst::MessageView::Warning(w) = msg.view() {
+                let idle = reconnect_warning(w.error().message());
+                if let (Some(idle), Some(i)) = (idle, msg.src().and_then(|s| a.source_of(s))) {
+                    let attempt = lock(&a.sources)[i].attempts.fetch_add(1, Ordering::SeqCst) + 1;
+                    println!(
+                        "No data from source {i} since last {idle} sec. Trying reconnection \
+                         (attempt {attempt})"
+                    );
+                }
+            }
             if let gst::MessageView::Error(e) = msg.view() {
                 if let Some(i) = msg.src().and_then(|s| a.source_of(s)) {
                     let (uri, failed) = {
@@ -274,8 +312,15 @@ pub fn run_pipeline(app_state: &Arc<App>) -> Result<()> {
     // The sources start on their own, after the rest of the pipeline, so
     // that one failing to start (bad URI, missing file) does not fail the
     // pipeline's state change: its error message removes it (above).
+    // Live (rtsp://) sources start with the pipeline: their NO_PREROLL
+    // answer is what tells the pipeline not to wait for a preroll and to
+    // go to PLAYING (which hands out the clock: without it udpsrc does not
+    // timestamp RTP packets and the jitter buffer drops every one, so an
+    // RTSP source over UDP would never send a frame). Their connection
+    // failures come later, as error messages, never from the state change.
     let bins: Vec<gst::Bin> = lock(&app_state.sources)
         .iter()
+        .filter(|s| !is_live_uri(&s.uri))
         .map(|s| s.bin.clone())
         .collect();
     for bin in &bins {
@@ -295,4 +340,10 @@ pub fn run_pipeline(app_state: &Arc<App>) -> Result<()> {
     let _ = app_state.pipeline.set_state(gst::State::Null);
     let result = lock(&outcome).take();
     result.unwrap_or_else(|| bail!("the main loop stopped before end-of-stream"))
+}
+
+/// Whether `uri` names a live source (an RTSP camera or server), as the
+/// sample decides it (`uri_name.find("rtsp://") == 0`).
+fn is_live_uri(uri: &str) -> bool {
+    uri.starts_with("rtsp://")
 }

@@ -63,7 +63,16 @@ fn cb_newpad(decoder_src_pad: &gst::Pad, source_bin: &gst::Bin) {
 /// unlinked ghost `src` pad. With `file_loop`, `nvurisrcbin` (`file-loop=1`,
 /// `cudadec-memtype=0`) plays every input, as the sample does; otherwise
 /// `uridecodebin`.
-pub fn create_source_bin(index: usize, uri: &str, file_loop: bool) -> Result<gst::Bin> {
+/// With `reconnect` = (interval s, attempts) and an `rtsp://` URI (the
+/// port's extra, as deepstream-app's `rtsp-reconnect-interval-sec`), the
+/// source is `nvurisrcbin` with `rtsp-reconnect-interval` /
+/// `rtsp-reconnect-attempts` and `source-id` = `index`.
+pub fn create_source_bin(
+    index: usize,
+    uri: &str,
+    file_loop: bool,
+    reconnect: Option<(u32, i32)>,
+) -> Result<gst::Bin> {
     println!("Creating source bin");
 
     // A bin to abstract this source's content from the rest of the pipeline.
@@ -73,7 +82,16 @@ pub fn create_source_bin(index: usize, uri: &str, file_loop: bool) -> Result<gst
 
     // The source element: decodebin figures out the container format and
     // the codec and plugs the demuxer and decoder.
-    let uri_decode_bin = if file_loop {
+    let reconnect = reconnect.filter(|_| uri.starts_with("rtsp://"));
+    let uri_decode_bin = if let Some((interval, attempts)) = reconnect {
+        let bin = make("nvurisrcbin", "uri-decode-bin", "uri decode bin")?;
+        props::set_property(&bin, "rtsp-reconnect-interval", interval);
+        props::set_property(&bin, "rtsp-reconnect-attempts", attempts);
+        props::set_property(&bin, "source-id", index as i32);
+        props::set_property(&bin, "file-loop", file_loop);
+        props::set_property_from_str(&bin, "cudadec-memtype", "0");
+        bin
+    } else if file_loop {
         // nvurisrcbin, to loop the file.
         let bin = make("nvurisrcbin", "uri-decode-bin", "uri decode bin")?;
         props::set_property(&bin, "file-loop", true);

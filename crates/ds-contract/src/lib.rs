@@ -52,6 +52,16 @@ pub struct ElementContract {
     /// Long name as gst-inspect shows it, where known.
     #[serde(default)]
     pub long_name: Option<String>,
+    /// Classification (gst-inspect's "Klass"), where known.
+    #[serde(default)]
+    pub klass: Option<String>,
+    /// Description as gst-inspect shows it, where known.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Where `long_name`, `klass` and `description` come from (the
+    /// element's `source` where absent).
+    #[serde(default)]
+    pub metadata_source: Option<String>,
     /// The element's GType name (`GstNvInfer`), where a source confirms
     /// it. GStreamer names an unnamed instance after it (`nvinfer0`: the
     /// type name lower-cased, without `Gst`), and error messages show it in
@@ -72,6 +82,30 @@ pub struct ElementContract {
     /// The documented properties.
     #[serde(default, rename = "property")]
     pub properties: Vec<Property>,
+    /// The pad templates, where a source shows them.
+    #[serde(default, rename = "pad")]
+    pub pads: Vec<PadTemplate>,
+}
+
+/// One pad template of an NVIDIA element, as gst-inspect shows it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PadTemplate {
+    /// Template name (`sink`, `src`, `sink_%u`).
+    pub name: String,
+    /// `sink` or `src`.
+    pub direction: String,
+    /// `always`, `sometimes` or `request`.
+    pub presence: String,
+    /// The template caps in GStreamer's caps string syntax
+    /// (`gst_caps_from_string`).
+    pub caps: String,
+    /// The row's own source, when not the element's page.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// Doubts and version remarks.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One property of an NVIDIA element.
@@ -121,6 +155,16 @@ impl ElementContract {
     pub fn property(&self, name: &str) -> Option<&Property> {
         let name = canonical(name);
         self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// The pad template called `name`, where the table has it.
+    ///
+    /// ```
+    /// let dec = ds_contract::element("nvv4l2decoder").unwrap();
+    /// assert!(dec.pad("sink").unwrap().caps.contains("image/jpeg"));
+    /// ```
+    pub fn pad(&self, name: &str) -> Option<&PadTemplate> {
+        self.pads.iter().find(|p| p.name == name)
     }
 }
 
@@ -374,6 +418,28 @@ mod tests {
                         p.name
                     );
                 }
+            }
+            for pad in &e.pads {
+                assert!(
+                    matches!(pad.direction.as_str(), "sink" | "src"),
+                    "{}: pad {}: direction {}",
+                    e.element,
+                    pad.name,
+                    pad.direction
+                );
+                assert!(
+                    matches!(pad.presence.as_str(), "always" | "sometimes" | "request"),
+                    "{}: pad {}: presence {}",
+                    e.element,
+                    pad.name,
+                    pad.presence
+                );
+                assert!(
+                    !pad.caps.trim().is_empty(),
+                    "{}: pad {}",
+                    e.element,
+                    pad.name
+                );
             }
             let mut names: Vec<_> = e.properties.iter().map(|p| &p.name).collect();
             names.sort();

@@ -16,7 +16,8 @@ fn component(name: &str) -> Option<&'static str> {
     Some(match name {
         n if n.ends_with("_pgie_config.txt")
             || n.contains("_sgie")
-            || n == "dstest_imagedata_config.txt" =>
+            || n == "dstest_imagedata_config.txt"
+            || n == "dstest_ssd_nopostprocess.txt" =>
         {
             "nvinfer"
         }
@@ -104,7 +105,11 @@ fn open_backend_configs_use_documented_or_listed_open_only_keys() {
 #[test]
 fn open_backend_detector_configs_use_only_documented_7_1_keys() {
     let keys = keys_in(&configs_dir());
-    let detector = |f: &str| f.ends_with("_pgie_config.txt") || f == "dstest_imagedata_config.txt";
+    let detector = |f: &str| {
+        f.ends_with("_pgie_config.txt")
+            || f == "dstest_imagedata_config.txt"
+            || f == "dstest_ssd_nopostprocess.txt"
+    };
     assert!(keys.iter().filter(|k| detector(&k.0)).count() > 5 * 15);
     let bad: Vec<String> = keys
         .iter()
@@ -156,6 +161,12 @@ fn every_sample_config_has_an_nvidia_twin() {
         "cfg_redis.txt",
         "cfg_amqp.txt",
         "dstest_imagedata_config.txt",
+        "dstest_ssd_nopostprocess.txt",
+        "ds_demux_pgie_config.txt",
+        "dstest_pgie_config.txt",
+        "dstest_sgie1_config.txt",
+        "dstest_sgie2_config.txt",
+        "dstest_tracker_config.txt",
     ] {
         assert!(
             nvidia.join(name).is_file(),

@@ -787,6 +787,43 @@ impl TensorOutput {
         dims: &[u32],
         data: LayerData<'_>,
     ) -> Result<(), TensorError> {
+        self.push(name, None, dims, data)
+    }
+
+    /// Appends an output layer as [`push_layer`](Self::push_layer) does,
+    /// with the engine's binding index of the layer. NVIDIA's nvinfer
+    /// reports each output layer with its TensorRT binding index, where the
+    /// input bindings come first: with one input, output `i` has binding
+    /// index `1 + i`.
+    ///
+    /// ```
+    /// # use ds_core::tensor::{LayerData, NetworkInfo, TensorOutput};
+    /// let mut out = TensorOutput::new(1, NetworkInfo::default());
+    /// out.push_layer_with_binding("scores", 1, &[2], LayerData::Float(&[0.5, 0.25]))
+    ///     .unwrap();
+    /// out.push_layer_with_binding("boxes", 2, &[4], LayerData::Float(&[0.0; 4]))
+    ///     .unwrap();
+    /// let layer = out.layer_by_name("boxes").unwrap();
+    /// assert_eq!(layer.binding_index(), 2);
+    /// assert!(!layer.is_input());
+    /// ```
+    pub fn push_layer_with_binding(
+        &mut self,
+        name: &str,
+        binding_index: i32,
+        dims: &[u32],
+        data: LayerData<'_>,
+    ) -> Result<(), TensorError> {
+        self.push(name, Some(binding_index), dims, data)
+    }
+
+    fn push(
+        &mut self,
+        name: &str,
+        binding_index: Option<i32>,
+        dims: &[u32],
+        data: LayerData<'_>,
+    ) -> Result<(), TensorError> {
         if dims.len() > NVDSINFER_MAX_DIMS {
             return Err(TensorError::TooManyDims(dims.len()));
         }
@@ -824,7 +861,7 @@ impl TensorOutput {
         let info = NvDsInferLayerInfo {
             dataType: data.data_type().to_raw(),
             inferDims: infer_dims,
-            bindingIndex: index,
+            bindingIndex: binding_index.unwrap_or(index),
             layerName: ds_sys::mem::strdup_str(name),
             buffer: host,
             isInput: 0,

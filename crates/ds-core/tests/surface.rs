@@ -156,11 +156,13 @@ fn works_inside_a_pipeline_probe() {
             gst::PadProbeReturn::Ok
         });
     pipeline.set_state(gst::State::Playing).unwrap();
-    let appsrc = src.downcast::<gstreamer::Element>().unwrap();
-    let pushed = appsrc.emit_by_name::<gst::FlowReturn>("push-buffer", &[&rgba_buffer(1, 2, 2)]);
-    assert_eq!(pushed, gst::FlowReturn::Ok);
-    let eos = appsrc.emit_by_name::<gst::FlowReturn>("end-of-stream", &[]);
-    assert_eq!(eos, gst::FlowReturn::Ok);
+    // push_buffer hands the only reference over: the "push-buffer" signal
+    // would keep the caller's reference alive while the streaming thread
+    // runs, and make_mut() in the probe would then copy the buffer and
+    // share its memory (SharedMemory, at random).
+    let appsrc = src.downcast::<gstreamer_app::AppSrc>().unwrap();
+    appsrc.push_buffer(rgba_buffer(1, 2, 2)).unwrap();
+    appsrc.end_of_stream().unwrap();
     let bus = pipeline.bus().unwrap();
     let msg = bus.timed_pop_filtered(
         gst::ClockTime::from_seconds(10),

@@ -1,7 +1,7 @@
 //! Open (CPU) implementations of DeepStream's GStreamer elements, registered
 //! statically under NVIDIA's factory names (`nvv4l2decoder`, `nvstreammux`,
 //! `nvvideoconvert`, `nvmultistreamtiler`, `nvdsosd`, `nvinfer`, `nvtracker`,
-//! `nvmsgconv`, `nvmsgbroker`, `nvurisrcbin`, `nvdslogger`, `nveglglessink`,
+//! `nvmsgconv`, `nvmsgbroker`, `nvurisrcbin`, `nvdslogger`, `nvstreamdemux`, `nveglglessink`,
 //! …).
 //!
 //! They are registered only on the `open` backend (see [`ds_sys::BACKEND`]):
@@ -16,6 +16,13 @@
 //! planes) in their memory, with caps `video/x-raw(memory:NVMM)`, exactly as
 //! DeepStream lays them out, so probes written with `ds-core` work on both
 //! backends.
+//!
+//! The same elements are also a GStreamer plugin library,
+//! `libgstdsopen.so` (`crates/gst-plugin-dsopen`, for `gst-inspect-1.0`,
+//! `gst-launch-1.0` and PyGObject): both walk the one list [`ELEMENTS`]
+//! ([`register`] here, [`register_plugin`] there), and whichever registers
+//! first in a process serves it; the other registers nothing, so there is
+//! one set of elements and one metadata implementation per process.
 //!
 //! ```
 //! ds_open::init().unwrap();
@@ -34,6 +41,7 @@ pub mod nvinfer;
 pub mod nvmsgbroker;
 pub mod nvmsgconv;
 pub mod nvmultistreamtiler;
+pub mod nvstreamdemux;
 pub mod nvstreammux;
 pub mod nvtracker;
 pub mod nvurisrcbin;
@@ -41,6 +49,7 @@ pub mod nvv4l2decoder;
 pub mod nvvideoconvert;
 mod output_queue;
 pub mod sinks;
+pub mod surface_pool;
 
 use gstreamer as gst;
 use std::sync::OnceLock;
@@ -70,9 +79,54 @@ pub fn registers_open_elements() -> bool {
     ds_sys::BACKEND == "open" || std::env::var_os(OPEN_ELEMENTS_ENV).is_some_and(|v| v == "1")
 }
 
+/// One element module's registration: registers its element(s) with
+/// `plugin`, or statically (`None`).
+pub type RegisterFn = fn(Option<&gst::Plugin>) -> Result<(), glib::BoolError>;
+
+/// Every open element module, in registration order: the one list that both
+/// [`register`] (static registration inside an application) and the plugin
+/// library (`crates/gst-plugin-dsopen`, [`register_plugin`]) walk, so an
+/// element added here is in both.
+pub const ELEMENTS: &[(&str, RegisterFn)] = &[
+    ("nvv4l2decoder", nvv4l2decoder::register),
+    ("nvstreammux", nvstreammux::register),
+    ("nvstreamdemux", nvstreamdemux::register),
+    ("nvvideoconvert", nvvideoconvert::register),
+    ("nvmultistreamtiler", nvmultistreamtiler::register),
+    ("nvdsosd", nvdsosd::register),
+    ("nvinfer", nvinfer::register),
+    ("nvtracker", nvtracker::register),
+    ("nvmsgconv", nvmsgconv::register),
+    ("nvmsgbroker", nvmsgbroker::register),
+    ("nvurisrcbin", nvurisrcbin::register),
+    ("nvdslogger", nvdslogger::register),
+    ("sinks", sinks::register),
+];
+
+/// GType name of the open `nvstreammux`, the marker of "the open elements'
+/// types exist in this process": GType names are process-wide, so it tells
+/// whether another copy of this crate (an application's static
+/// registration, or the plugin library) registered them already.
+const MARKER_TYPE: &str = "GstNvStreamMux";
+
+/// Whether the open elements' types are registered in this process, by this
+/// copy of the crate or by another one (see [`register_plugin`]).
+///
+/// ```
+/// ds_open::init().unwrap();
+/// if ds_core::backend() == "open" {
+///     assert!(ds_open::elements_registered_in_process());
+/// }
+/// ```
+pub fn elements_registered_in_process() -> bool {
+    glib::Type::from_name(MARKER_TYPE).is_some()
+}
+
 /// Registers the open elements (once; later calls return the first
 /// result). Does nothing on the `nvidia` backend, unless the test switch
-/// [`OPEN_ELEMENTS_ENV`] is set (see [`registers_open_elements`]).
+/// [`OPEN_ELEMENTS_ENV`] is set (see [`registers_open_elements`]), and
+/// nothing when the plugin library already registered them in this process
+/// (the elements are then the plugin's; see [`register_plugin`]).
 ///
 /// ```
 /// ds_open::init().unwrap();
@@ -81,22 +135,53 @@ pub fn registers_open_elements() -> bool {
 pub fn register() -> Result<(), glib::BoolError> {
     static DONE: OnceLock<Result<(), glib::BoolError>> = OnceLock::new();
     DONE.get_or_init(|| {
-        if !registers_open_elements() {
+        if !registers_open_elements() || elements_registered_in_process() {
             return Ok(());
         }
-        nvv4l2decoder::register()?;
-        nvstreammux::register()?;
-        nvvideoconvert::register()?;
-        nvmultistreamtiler::register()?;
-        nvdsosd::register()?;
-        nvinfer::register()?;
-        nvtracker::register()?;
-        nvmsgconv::register()?;
-        nvmsgbroker::register()?;
-        nvurisrcbin::register()?;
-        nvdslogger::register()?;
-        sinks::register()?;
-        Ok(())
+        ELEMENTS.iter().try_for_each(|(_, register)| register(None))
+    })
+    .clone()
+}
+
+/// What [`register_plugin`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PluginRegistration {
+    /// The elements were registered as the plugin's features.
+    Registered,
+    /// The process had registered the open elements already (an
+    /// application linking ds-open called [`register`] before GStreamer
+    /// loaded the plugin): the plugin adds nothing, so each factory name
+    /// and each GType exists once and the application's metadata
+    /// implementation stays the only one in use.
+    Deferred,
+    /// Built for the `nvidia` backend without the [`OPEN_ELEMENTS_ENV`]
+    /// switch: NVIDIA's plugins provide these names, so the plugin is empty.
+    Disabled,
+}
+
+/// The plugin library's `plugin_init`: registers every element of
+/// [`ELEMENTS`] as a feature of `plugin`, unless this process has them
+/// already ([`PluginRegistration::Deferred`]).
+///
+/// ```
+/// // Inside `gst::plugin_define!`'s init function:
+/// fn plugin_init(plugin: &gstreamer::Plugin) -> Result<(), gstreamer::glib::BoolError> {
+///     ds_open::register_plugin(plugin).map(|_| ())
+/// }
+/// ```
+pub fn register_plugin(plugin: &gst::Plugin) -> Result<PluginRegistration, glib::BoolError> {
+    static DONE: OnceLock<Result<PluginRegistration, glib::BoolError>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        if !registers_open_elements() {
+            return Ok(PluginRegistration::Disabled);
+        }
+        if elements_registered_in_process() {
+            return Ok(PluginRegistration::Deferred);
+        }
+        ELEMENTS
+            .iter()
+            .try_for_each(|(_, register)| register(Some(plugin)))?;
+        Ok(PluginRegistration::Registered)
     })
     .clone()
 }

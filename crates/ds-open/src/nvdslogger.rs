@@ -80,9 +80,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvdslogger`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvdslogger",
         gst::Rank::PRIMARY,
         NvDsLogger::static_type(),

@@ -41,16 +41,23 @@
 //! The tiler runs on the CPU with nearest-neighbour scaling; it does not
 //! handle navigation events (clicking a tile to show one source), and the
 //! output keeps the input's format instead of allowing a conversion.
+//! `width` and `height` take NVIDIA's range, but an output side above
+//! 16384 pixels fails the start with one error.
 use crate::caps::{self, VideoDesc};
 use crate::convert::{convert_rect, fill_rect, Image, ImageMut, Rect};
+use crate::surface_pool::SurfacePool;
 use ds_core::planes::{SurfaceMut, SurfaceRef};
-use ds_core::surface::SurfaceBatch;
 use ds_core::BatchMeta;
 use glib::prelude::*;
 use glib::subclass::prelude::*;
 use gst::prelude::*;
 use gst::subclass::prelude::*;
 use gst_base::subclass::base_transform::{InputBuffer, PrepareOutputBufferSuccess};
+
+/// The largest output side the open tiler draws. `width` and `height`
+/// accept NVIDIA's range (16 to `u32::MAX`); a larger value fails the
+/// READY to PAUSED change with one error instead of allocating the frame.
+const MAX_SIDE: u32 = 16384;
 use gst_base::subclass::prelude::*;
 use gstreamer as gst;
 use gstreamer_base as gst_base;
@@ -62,9 +69,9 @@ glib::wrapper! {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvmultistreamtiler",
         gst::Rank::PRIMARY,
         NvMultiStreamTiler::static_type(),
@@ -268,6 +275,8 @@ mod imp {
         accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
+        /// Output surfaces, reused once downstream frees them.
+        pool: SurfacePool,
     }
 
     #[glib::object_subclass]
@@ -299,7 +308,6 @@ mod imp {
                         .nick("Width")
                         .blurb("Width of the tiled output in pixels")
                         .minimum(16)
-                        .maximum(16384)
                         .default_value(1920)
                         .mutable_ready()
                         .build(),
@@ -307,7 +315,6 @@ mod imp {
                         .nick("Height")
                         .blurb("Height of the tiled output in pixels")
                         .minimum(16)
-                        .maximum(16384)
                         .default_value(1080)
                         .mutable_ready()
                         .build(),
@@ -370,9 +377,9 @@ mod imp {
         fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
-                    "Stream Tiler (open)",
-                    "Filter/Video/Compositor",
-                    "Composites the frames of a batched NVMM buffer into a 2D grid (CPU)",
+                    "Stream Tiler DS (open)",
+                    "Generic",
+                    "Tile input multistream buffer into a 2D array",
                     "deepstream-rs",
                 )
             });
@@ -405,8 +412,23 @@ mod imp {
         const PASSTHROUGH_ON_SAME_CAPS: bool = false;
         const TRANSFORM_IP_ON_PASSTHROUGH: bool = false;
 
+        fn start(&self) -> Result<(), gst::ErrorMessage> {
+            let (w, h) = {
+                let s = lock(&self.settings);
+                (s.width, s.height)
+            };
+            if w > MAX_SIDE || h > MAX_SIDE {
+                return Err(gst::error_msg!(
+                    gst::LibraryError::Settings,
+                    ("nvmultistreamtiler: output {w}x{h} is larger than the {MAX_SIDE} pixels a side the open tiler draws")
+                ));
+            }
+            Ok(())
+        }
+
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             *lock(&self.state) = None;
+            self.pool.clear();
             Ok(())
         }
 
@@ -434,8 +456,8 @@ mod imp {
                 for (s, f) in caps.iter_with_features() {
                     let mut s = s.to_owned();
                     if direction == gst::PadDirection::Sink {
-                        s.set("width", w as i32);
-                        s.set("height", h as i32);
+                        s.set("width", w.min(MAX_SIDE) as i32);
+                        s.set("height", h.min(MAX_SIDE) as i32);
                     } else {
                         s.set("width", gst::IntRange::new(1, i32::MAX));
                         s.set("height", gst::IntRange::new(1, i32::MAX));
@@ -496,7 +518,9 @@ mod imp {
                 return Err(gst::FlowError::NotNegotiated);
             };
             let out = state.out;
-            let mut batch = SurfaceBatch::new(1, out.width, out.height, out.format.nvbuf())
+            let mut batch = self
+                .pool
+                .acquire(1, out.width, out.height, out.format.nvbuf())
                 .map_err(|e| self.surface_error("allocating the output surface", e))?;
             batch
                 .set_num_filled(1)

@@ -60,9 +60,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvvideoconvert`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvvideoconvert",
         gst::Rank::NONE,
         NvVideoConvert::static_type(),
@@ -105,8 +105,8 @@ fn crop_inside(name: &str, r: Option<Rect>, w: u32, h: u32) -> Result<(), String
 
 mod imp {
     use super::*;
+    use crate::surface_pool::SurfacePool;
     use ds_core::planes::{SurfaceMut, SurfaceRef};
-    use ds_core::surface::SurfaceBatch;
     use std::sync::{LazyLock, Mutex, MutexGuard};
 
     static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
@@ -175,6 +175,8 @@ mod imp {
         accepted: crate::accepted::Store,
         settings: Mutex<Settings>,
         state: Mutex<Option<State>>,
+        /// NVMM output batches, reused once downstream frees them.
+        pool: SurfacePool,
     }
 
     fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -281,9 +283,9 @@ mod imp {
         fn metadata() -> Option<&'static gst::subclass::ElementMetadata> {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
-                    "NvVideoConvert (open)",
+                    "NvVidConv Plugin (open)",
                     "Filter/Converter/Video/Scaler",
-                    "Converts, scales and crops NvBufSurface batches and raw video on the CPU",
+                    "Converts video from one colorspace to another & Resizes",
                     "deepstream-rs",
                 )
             });
@@ -324,6 +326,7 @@ mod imp {
 
         fn stop(&self) -> Result<(), gst::ErrorMessage> {
             *lock(&self.state) = None;
+            self.pool.clear();
             Ok(())
         }
 
@@ -568,7 +571,9 @@ mod imp {
             }
             let mut out = if state.out_nvmm {
                 let o = state.output;
-                let batch = SurfaceBatch::new(batch_size, o.width, o.height, o.format.nvbuf())
+                let batch = self
+                    .pool
+                    .acquire(batch_size, o.width, o.height, o.format.nvbuf())
                     .and_then(|mut b| b.set_num_filled(filled.min(batch_size)).map(|_| b))
                     .map_err(|e| {
                         gst::element_imp_error!(

@@ -93,24 +93,24 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     let sink = NvEglGlesSink::static_type();
-    gst::Element::register(None, "nveglglessink", gst::Rank::PRIMARY, sink)?;
-    gst::Element::register(None, "nv3dsink", gst::Rank::PRIMARY, sink)?;
+    gst::Element::register(plugin, "nveglglessink", gst::Rank::PRIMARY, sink)?;
+    gst::Element::register(plugin, "nv3dsink", gst::Rank::PRIMARY, sink)?;
     gst::Element::register(
-        None,
+        plugin,
         "nvegltransform",
         gst::Rank::PRIMARY,
         NvEglTransform::static_type(),
     )?;
     gst::Element::register(
-        None,
+        plugin,
         "nvv4l2h264enc",
         gst::Rank::PRIMARY,
         NvV4l2H264Enc::static_type(),
     )?;
     gst::Element::register(
-        None,
+        plugin,
         "nvv4l2h265enc",
         gst::Rank::PRIMARY,
         NvV4l2H265Enc::static_type(),
@@ -850,7 +850,6 @@ fn enc_properties(factory: &str) -> Vec<glib::ParamSpec> {
         glib::ParamSpecUInt::builder("bitrate")
             .nick("Bitrate")
             .blurb("Target bitrate in bits/s")
-            .minimum(1000)
             .default_value(4_000_000)
             .mutable_playing()
             .build(),

@@ -6,9 +6,7 @@ use gstreamer::glib;
 use gstreamer::prelude::*;
 
 /// NVIDIA elements with no open implementation yet (each names its issue).
-const NOT_YET_OPEN: &[&str] = &[
-    "nvstreamdemux", // issue 20
-];
+const NOT_YET_OPEN: &[&str] = &[];
 
 fn kind(t: glib::Type) -> &'static str {
     use glib::Type as T;
@@ -121,4 +119,56 @@ fn every_open_element_exposes_nvidias_properties() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+#[test]
+fn open_elements_have_nvidias_pad_templates() {
+    ds_open::init().unwrap();
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for e in ds_contract::elements() {
+        if e.pads.is_empty() {
+            continue;
+        }
+        let Some(factory) = gst::ElementFactory::find(&e.element) else {
+            continue;
+        };
+        for p in &e.pads {
+            checked += 1;
+            let Some(t) = factory
+                .static_pad_templates()
+                .into_iter()
+                .find(|t| t.name_template() == p.name)
+            else {
+                problems.push(format!("{}: no pad template {}", e.element, p.name));
+                continue;
+            };
+            let direction = match t.direction() {
+                gst::PadDirection::Sink => "sink",
+                gst::PadDirection::Src => "src",
+                _ => "unknown",
+            };
+            let presence = match t.presence() {
+                gst::PadPresence::Always => "always",
+                gst::PadPresence::Sometimes => "sometimes",
+                gst::PadPresence::Request => "request",
+            };
+            if (direction, presence) != (p.direction.as_str(), p.presence.as_str()) {
+                problems.push(format!(
+                    "{}.{}: {direction}/{presence}, NVIDIA: {}/{}",
+                    e.element, p.name, p.direction, p.presence
+                ));
+            }
+            let nvidia: gst::Caps = p.caps.parse().expect("contract caps parse");
+            let ours = t.caps();
+            if ours != nvidia {
+                problems.push(format!(
+                    "{}.{}: caps\n  ours:   {ours}\n  NVIDIA: {nvidia}",
+                    e.element, p.name
+                ));
+            }
+        }
+    }
+    assert!(checked >= 2, "only {checked} pad templates checked");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

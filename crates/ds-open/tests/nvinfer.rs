@@ -67,7 +67,15 @@ struct Frame {
     layers: Vec<(String, Vec<u32>)>,
     /// Persons a custom Rust parser found in the frame's tensor meta.
     custom_persons: usize,
+    /// `bInferDone`.
+    infer_done: bool,
+    /// The frame's tensor metas.
+    tensors: Vec<TensorSeen>,
 }
+
+/// One tensor meta: (unique_id, network w/h/c, binding indexes of its
+/// layers, whether every layer has FLOAT host data, `isInput` of any).
+type TensorSeen = (u32, [u32; 3], Vec<i32>, bool, bool);
 
 /// Parses NanoDet's raw tensor meta in Rust (what a DeepStream user writes
 /// for a custom model) and counts persons (COCO class 0) above 0.4.
@@ -153,9 +161,19 @@ fn run(frames: u32, infers: &[&[(&str, &str)]]) -> Result<Vec<Frame>, String> {
                         .collect();
                     let mut f = Frame {
                         objects,
+                        infer_done: frame.infer_done(),
                         ..Frame::default()
                     };
                     for t in frame.user_metas().filter_map(TensorMeta::from_user_meta) {
+                        let n = t.network_info();
+                        f.tensors.push((
+                            t.unique_id(),
+                            [n.width, n.height, n.channels],
+                            t.layers().map(|l| l.binding_index()).collect(),
+                            t.layers()
+                                .all(|l| l.as_f32().is_some_and(|d| d.len() == l.num_elements())),
+                            t.layers().any(|l| l.is_input()),
+                        ));
                         f.layers.extend(
                             t.layers()
                                 .map(|l| (l.name().to_string(), l.dims().to_vec())),
@@ -277,6 +295,48 @@ fn output_tensor_meta_feeds_a_custom_rust_parser() {
             "{} vs {persons}",
             f.custom_persons
         );
+    }
+}
+
+/// `network-type=100` with `output-tensor-meta=1`, the pipeline of the
+/// deepstream-ssd-parser sample: as NVIDIA's nvinfer, no parsing at all (no
+/// object meta, `bInferDone` left unset, even with a parser named in the
+/// config), and per frame one frame user meta of type
+/// `NVDSINFER_TENSOR_OUTPUT_META` with the output layers: names, dims
+/// without the batch, binding indexes after the one input, FLOAT host data.
+#[test]
+fn network_type_other_attaches_only_the_tensor_meta() {
+    let dir = TempDir::new("nvinfer-other");
+    let config = dir.path().join("other.txt");
+    let text = std::fs::read_to_string(pgie_config())
+        .unwrap()
+        .replace("network-type=0", "network-type=100")
+        .replace("labelfile-path=labels_4class.txt\n", "")
+        .replace(
+            "onnx-file=../models/nanodet-m-416.onnx",
+            &format!("onnx-file={}", model().display()),
+        )
+        .replace("gie-unique-id=1", "gie-unique-id=5\noutput-tensor-meta=1");
+    assert!(text.contains("network-type=100") && text.contains("gie-unique-id=5"));
+    std::fs::write(&config, text).unwrap();
+    let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
+    for (i, f) in frames.iter().enumerate() {
+        assert!(f.objects.is_empty(), "frame {i}: {:?}", f.objects);
+        assert!(!f.infer_done, "frame {i}: bInferDone is the app's to set");
+        let names: Vec<&str> = f.layers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["cls_8", "cls_16", "cls_32", "reg_8", "reg_16", "reg_32"]
+        );
+        assert_eq!(f.layers[2].1, vec![169, 80]);
+        assert_eq!(
+            f.tensors,
+            vec![(5, [416, 416, 3], vec![1, 2, 3, 4, 5, 6], true, false)],
+            "frame {i}"
+        );
+        // The raw scores are the model's (sigmoid already applied): a
+        // custom parser finds the people in them.
+        assert!(f.custom_persons >= 2, "frame {i}: {}", f.custom_persons);
     }
 }
 

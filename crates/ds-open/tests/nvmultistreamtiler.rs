@@ -356,3 +356,40 @@ fn buffer_without_batch_meta_tiles_by_batch_index() {
     assert_eq!(pixel(&img, 10, 130), [0, 0, 0]);
     assert!(BatchMeta::from_buffer(&out[0]).is_none());
 }
+
+/// NVIDIA's range (16 to u32::MAX) is accepted; an output side the open
+/// tiler does not draw (above 16384) fails the start with one error naming
+/// the size, instead of allocating the frame.
+#[test]
+fn output_side_above_the_open_limit_is_one_error() {
+    ds_open::init().unwrap();
+    let tiler = gst::ElementFactory::make("nvmultistreamtiler")
+        .build()
+        .unwrap();
+    let spec = tiler.find_property("width").unwrap();
+    let spec = spec.downcast_ref::<glib::ParamSpecUInt>().unwrap();
+    assert_eq!((spec.minimum(), spec.maximum()), (16, u32::MAX));
+    tiler.set_property("width", u32::MAX);
+    assert_eq!(tiler.property::<u32>("width"), u32::MAX);
+
+    let pipeline = gst::Pipeline::new();
+    pipeline.add(&tiler).unwrap();
+    assert!(pipeline.set_state(gst::State::Paused).is_err());
+    let msg = pipeline
+        .bus()
+        .unwrap()
+        .timed_pop_filtered(
+            gst::ClockTime::from_seconds(10),
+            &[gst::MessageType::Eos, gst::MessageType::Error],
+        )
+        .expect("the pipeline ends");
+    let gst::MessageView::Error(e) = msg.view() else {
+        panic!("no error for a {}-pixel-wide output", u32::MAX);
+    };
+    assert!(
+        e.error().to_string().contains("4294967295x1080"),
+        "{}",
+        e.error()
+    );
+    pipeline.set_state(gst::State::Null).unwrap();
+}

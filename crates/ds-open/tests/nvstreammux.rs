@@ -677,3 +677,99 @@ fn unsupported_input_format_is_a_negotiation_error() {
     assert!(err.contains("unsupported input caps"), "{err}");
     assert!(err.contains("YUY2"), "{err}");
 }
+
+/// The runtime_source_add_delete sample's removal, on non-live sources as
+/// its files are: the source to NULL, a flush-stop sent into its muxer
+/// pad, the pad released, the source removed; then a new source on the
+/// same pad name. The other source keeps every frame, nothing flushes
+/// downstream, and the re-added source counts its frames from 0.
+#[test]
+fn sample_style_release_and_readd_while_playing() {
+    let (p, out) = launch(&format!(
+        "{} nvstreammux name=mux width=32 height=32 batch-size=30 batched-push-timeout=25000 \
+         live-source=true ! fakesink name=sink sync=false",
+        source(0, "red", "I420", 32, 32, 300),
+    ));
+    let mux = p.by_name("mux").unwrap();
+    let make_source = |n: u32, pattern: &str| {
+        let bin = gst::parse::bin_from_description(
+            &format!(
+                "videotestsrc num-buffers={n} pattern={pattern} ! capsfilter \
+                 caps=video/x-raw,format=I420,width=32,height=32,framerate=30/1"
+            ),
+            true,
+        )
+        .unwrap();
+        bin.upcast::<gst::Element>()
+    };
+    let long = make_source(100_000, "blue");
+    p.add(&long).unwrap();
+    long.static_pad("src")
+        .unwrap()
+        .link(&mux.request_pad_simple("sink_1").unwrap())
+        .unwrap();
+    let flushes = Arc::new(Mutex::new(0));
+    let f = flushes.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let seen = Mutex::new(0);
+    p.by_name("sink")
+        .unwrap()
+        .static_pad("sink")
+        .unwrap()
+        .add_probe(
+            gst::PadProbeType::BUFFER | gst::PadProbeType::EVENT_FLUSH,
+            move |_, info| {
+                if let Some(ev) = info.event() {
+                    if matches!(
+                        ev.type_(),
+                        gst::EventType::FlushStart | gst::EventType::FlushStop
+                    ) {
+                        *f.lock().unwrap() += 1;
+                    }
+                } else if let Some(buffer) = info.buffer() {
+                    let meta = BatchMeta::from_buffer(buffer).unwrap();
+                    let mut n = seen.lock().unwrap();
+                    *n += meta.frames().filter(|f| f.source_id() == 1).count();
+                    if *n == 10 {
+                        let _ = tx.send(());
+                    }
+                }
+                gst::PadProbeReturn::Ok
+            },
+        );
+    let p2 = p.clone();
+    let worker = std::thread::spawn(move || {
+        rx.recv_timeout(Duration::from_secs(30)).unwrap();
+        // stop_release_source.
+        long.set_state(gst::State::Null).unwrap();
+        let pad = mux.static_pad("sink_1").unwrap();
+        pad.send_event(gst::event::FlushStop::new(false));
+        mux.release_request_pad(&pad);
+        p2.remove(&long).unwrap();
+        assert!(mux.static_pad("sink_1").is_none());
+        // add_sources with the same id.
+        let again = make_source(5, "green");
+        p2.add(&again).unwrap();
+        let pad = mux.request_pad_simple("sink_1").unwrap();
+        again.static_pad("src").unwrap().link(&pad).unwrap();
+        again.sync_state_with_parent().unwrap();
+    });
+    let o = run_pipeline(&p, out).unwrap();
+    worker.join().unwrap();
+    let per = o.per_source();
+    assert_eq!(
+        per[&0],
+        (0..300).collect::<Vec<i32>>(),
+        "source 0 lost frames"
+    );
+    let ones = &per[&1];
+    let restart = ones.iter().rposition(|&n| n == 0).unwrap();
+    assert!(restart >= 10, "the removed source had its frames first");
+    assert_eq!(
+        ones[restart..],
+        [0, 1, 2, 3, 4],
+        "the re-added source, from 0"
+    );
+    assert_eq!(*flushes.lock().unwrap(), 0, "no flush downstream");
+    assert!(o.stream_eos.contains(&1) && o.stream_eos.contains(&0));
+}

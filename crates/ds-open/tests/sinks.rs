@@ -239,12 +239,14 @@ fn h265_encoder_from_nv12_decodes_back() {
     assert!(close(frames[0].2, colour(0), 12), "{:?}", frames[0].2);
 }
 
+/// Also at bitrate 0, the bottom of NVIDIA's range (the software encoder
+/// gets its lowest rate, 1 kbit/s).
 #[test]
 fn encoder_accepts_plain_video() {
     setup();
     let pipeline = gst::parse::launch(
         "videotestsrc num-buffers=5 ! video/x-raw,format=NV12,width=64,height=48 ! \
-         nvv4l2h264enc ! video/x-h264,stream-format=byte-stream ! h264parse ! \
+         nvv4l2h264enc name=enc bitrate=0 ! video/x-h264,stream-format=byte-stream ! h264parse ! \
          appsink name=sink sync=false wait-on-eos=false",
     )
     .unwrap()
@@ -261,5 +263,13 @@ fn encoder_accepts_plain_video() {
         n += 1;
     }
     assert_eq!(n, 5);
+    let enc = pipeline
+        .by_name("enc")
+        .unwrap()
+        .downcast::<gst::Bin>()
+        .unwrap();
+    assert_eq!(enc.property::<u32>("bitrate"), 0);
+    let x264 = enc.by_name("encoder").unwrap();
+    assert_eq!(x264.property::<u32>("bitrate"), 1);
     pipeline.set_state(gst::State::Null).unwrap();
 }

@@ -18,6 +18,8 @@ pub mod contract;
 pub mod golden;
 pub mod kafka;
 pub mod parser;
+#[cfg(feature = "rtsp-server")]
+pub mod rtsp_server;
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 pub mod bus;
 pub mod cuda;
+pub mod ntp;
 pub mod perf;
 pub mod platform;
 pub mod props;

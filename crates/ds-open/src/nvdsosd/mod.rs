@@ -67,8 +67,13 @@ glib::wrapper! {
 }
 
 /// Registers `nvdsosd` (rank primary).
-pub(crate) fn register() -> Result<(), glib::BoolError> {
-    gst::Element::register(None, "nvdsosd", gst::Rank::PRIMARY, NvDsOsd::static_type())
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        plugin,
+        "nvdsosd",
+        gst::Rank::PRIMARY,
+        NvDsOsd::static_type(),
+    )
 }
 
 mod imp {
@@ -242,7 +247,7 @@ mod imp {
                     glib::ParamSpecUInt::builder("clock-font-size")
                         .nick("clock-font-size")
                         .blurb("font size of the clock")
-                        .maximum(font::MAX_FONT_SIZE)
+                        .maximum(60)
                         .default_value(12)
                         .build(),
                     glib::ParamSpecUInt::builder("x-clock-offset")
@@ -315,9 +320,8 @@ mod imp {
             static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
                 gst::subclass::ElementMetadata::new(
                     "NvDsOsd plugin (open)",
-                    "Filter/Effect/Video",
-                    "Draws bounding boxes, text, lines, arrows and circles from NvDsBatchMeta \
-                     onto RGBA frames (CPU)",
+                    "NvDsOsd functionality",
+                    "Gstreamer bounding box draw element",
                     "deepstream-rs",
                 )
             });

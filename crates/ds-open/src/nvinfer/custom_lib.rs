@@ -14,7 +14,11 @@
 //!    folder and the one above; in an `examples/` folder: that folder and
 //!    `../deps/`): cargo puts the `cdylib` of a package the executable
 //!    depends on in `target/<profile>/deps/`;
-//! 2. wherever the dynamic loader finds the name (`LD_LIBRARY_PATH`, which
+//! 2. next to the plugin library that holds the running `nvinfer`, when
+//!    it came from the `dsopen` plugin (`gst-launch-1.0` / Python with
+//!    `GST_PLUGIN_PATH=target/debug`: cargo builds the parser library in
+//!    the same folder);
+//! 3. wherever the dynamic loader finds the name (`LD_LIBRARY_PATH`, which
 //!    `cargo run` and `cargo test` set to the target folders, the
 //!    executable's `RUNPATH`, `ld.so.cache`, the system folders).
 //!
@@ -43,6 +47,14 @@ pub fn exe_candidates(exe: &Path, name: &str) -> Vec<PathBuf> {
     }
 }
 
+/// The folder of the plugin library file `nvinfer` was loaded from; `None`
+/// when the element was registered statically (inside an application).
+fn plugin_dir() -> Option<PathBuf> {
+    use gstreamer::prelude::*;
+    let plugin = gstreamer::ElementFactory::find("nvinfer")?.plugin()?;
+    Some(plugin.filename()?.parent()?.to_path_buf())
+}
+
 /// Loads the `custom-lib-path` library of `config` (which must name one).
 pub fn open(config: &InferConfig) -> Result<ParserLibrary, String> {
     let path = config
@@ -61,6 +73,13 @@ pub fn open(config: &InferConfig) -> Result<ParserLibrary, String> {
             }
             tried.push(p);
         }
+    }
+    if let Some(dir) = plugin_dir() {
+        let p = dir.join(name);
+        if p.exists() {
+            return ParserLibrary::open(&p).map_err(|e| e.to_string());
+        }
+        tried.push(p);
     }
     ParserLibrary::open(Path::new(name)).map_err(|e| {
         let reason = match e {

@@ -372,12 +372,17 @@ impl NvInfer {
         };
         let mut t = TensorOutput::new(model.config.gie_unique_id, info);
         t.set_maintain_aspect_ratio(model.config.maintain_aspect_ratio);
-        for o in outputs {
+        // As NVIDIA's nvinfer: per output layer its name, its dimensions
+        // without the batch, FLOAT, its binding index (the network's one
+        // input is binding 0, the outputs follow in order) and the host
+        // buffer of this frame's (or object's) slice of the batch output.
+        for (i, o) in outputs.iter().enumerate() {
             let batch = o.dims.first().copied().unwrap_or(1).max(1);
             let per = o.data.len() / batch;
             let dims: Vec<u32> = o.dims.iter().skip(1).map(|d| *d as u32).collect();
             let data = o.data.get(index * per..(index + 1) * per)?;
-            t.push_layer(&o.name, &dims, LayerData::Float(data)).ok()?;
+            t.push_layer_with_binding(&o.name, 1 + i as i32, &dims, LayerData::Float(data))
+                .ok()?;
         }
         Some(t)
     }
@@ -432,7 +437,14 @@ impl NvInfer {
             let Some(mut frame) = batch.frame_mut(*index) else {
                 continue;
             };
-            frame.set_infer_done(true);
+            // NVIDIA's nvinfer marks the frame inferred where it attaches
+            // detector (or classifier / segmentation) output; with
+            // network-type=100 it attaches nothing but the tensor meta and
+            // leaves bInferDone alone (the ssd-parser sample sets it in its
+            // own probe).
+            if !matches!(model.parser, parse::Parser::Unparsed) {
+                frame.set_infer_done(true);
+            }
             for d in dets {
                 let (l, t, w, h) = place.to_source(d.left, d.top, d.width, d.height);
                 let (l, t) = (l.max(0.0), t.max(0.0));
@@ -646,10 +658,12 @@ impl ObjectImpl for NvInfer {
                 glib::ParamSpecUInt::builder("batch-size")
                     .blurb("Frames or objects per inference call")
                     .minimum(1)
+                    .maximum(1024)
                     .default_value(1)
                     .build(),
                 glib::ParamSpecUInt::builder("interval")
                     .blurb("Batches to skip after each inferred batch (primary mode)")
+                    .maximum(i32::MAX as u32)
                     .build(),
                 glib::ParamSpecBoolean::builder("output-tensor-meta")
                     .blurb("Attach the raw output layers as NvDsInferTensorMeta")
@@ -795,7 +809,7 @@ impl ElementImpl for NvInfer {
             gst::subclass::ElementMetadata::new(
                 "NvInfer plugin (open, CPU)",
                 "NvInfer Plugin",
-                "Runs ONNX models on DeepStream batches on the CPU (ONNX Runtime)",
+                "Nvidia DeepStreamSDK TensorRT plugin",
                 "deepstream-rs",
             )
         });

@@ -21,6 +21,13 @@
 //!   `NvDsInferTensorMeta` user meta (frame user meta in primary mode,
 //!   object user meta in secondary mode), readable with
 //!   `ds_core::tensor::TensorMeta`.
+//!   As NVIDIA's, each layer has its name, its dimensions without the
+//!   batch, FLOAT, its binding index (the input is binding 0, the outputs
+//!   follow) and the host buffer of that frame's or object's slice.
+//! * **`network-type=100`** (other): no output parsing at all, as NVIDIA's
+//!   nvinfer: no object or classifier meta and `bInferDone` left unset;
+//!   with `output-tensor-meta=1` the application parses the tensors
+//!   (apps/deepstream-ssd-parser).
 //!
 //! Properties (they override the config file, as in DeepStream):
 //! `config-file-path`, `unique-id`, `process-mode`, `infer-on-gie-id`,
@@ -55,6 +62,11 @@ glib::wrapper! {
 }
 
 /// Registers `nvinfer`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
-    gst::Element::register(None, "nvinfer", gst::Rank::PRIMARY, NvInfer::static_type())
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
+    gst::Element::register(
+        plugin,
+        "nvinfer",
+        gst::Rank::PRIMARY,
+        NvInfer::static_type(),
+    )
 }

@@ -62,6 +62,10 @@ pub enum Parser {
     },
     /// Default classifier parsing (argmax per output layer).
     Classifier,
+    /// `network-type=100` (other): no output parsing at all, as NVIDIA's
+    /// nvinfer; the raw layers reach the application only through
+    /// `output-tensor-meta=1`.
+    Unparsed,
     /// A bounding-box parser function of the config's `custom-lib-path`
     /// library (NVIDIA's custom parser ABI).
     Custom {
@@ -142,8 +146,10 @@ pub fn parser_for(
                 )),
             }
         }
+        NetworkType::Other => Ok(Parser::Unparsed),
         other => Err(format!(
-            "network-type {} is not supported by the open nvinfer (0 detector, 1 classifier)",
+            "network-type {} is not supported by the open nvinfer (0 detector, 1 classifier, \
+             100 other)",
             other.code()
         )),
     }
@@ -224,7 +230,9 @@ pub fn detections(
         Parser::Custom { parser, network } => {
             return Ok(custom(parser, *network, config, outputs, b));
         }
-        Parser::Classifier | Parser::CustomClassifier { .. } => return Ok((Vec::new(), None)),
+        Parser::Classifier | Parser::CustomClassifier { .. } | Parser::Unparsed => {
+            return Ok((Vec::new(), None))
+        }
     };
     let mut nd = nd.clone();
     // Pre-filter with the lowest threshold of any class.
@@ -378,6 +386,9 @@ pub fn classify_with(
     b: usize,
     threshold: f32,
 ) -> (Vec<ClassResult>, Option<String>) {
+    if matches!(parser, Parser::Unparsed) {
+        return (Vec::new(), None);
+    }
     let Parser::CustomClassifier { parser, network } = parser else {
         let found = classify(outputs, b, threshold);
         return (

@@ -243,7 +243,7 @@ impl ElementImpl for NvMsgBroker {
             gst::subclass::ElementMetadata::new(
                 "Message Broker (open)",
                 "Sink/Metadata",
-                "Sends NvDsPayload messages to a Kafka, MQTT, Redis or AMQP broker",
+                "Sends payload metadata to remote server",
                 "deepstream-rs",
             )
         });

@@ -103,9 +103,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvmsgbroker`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvmsgbroker",
         gst::Rank::PRIMARY,
         NvMsgBroker::static_type(),

@@ -293,7 +293,7 @@ impl ElementImpl for NvMsgConv {
             gst::subclass::ElementMetadata::new(
                 "Message Converter (open)",
                 "Filter/Metadata",
-                "Transforms buffer meta to schema / payload meta (DeepStream JSON schemas)",
+                "Transforms buffer meta to schema / payload meta",
                 "deepstream-rs",
             )
         });

@@ -88,9 +88,9 @@ pub enum PayloadType {
 }
 
 /// Registers `nvmsgconv`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvmsgconv",
         gst::Rank::PRIMARY,
         NvMsgConv::static_type(),

@@ -3,7 +3,7 @@ use super::frame::{compose, InputFormat};
 use super::MemoryType;
 use crate::caps::{nvmm_caps, raw_caps, VideoDesc, FORMATS};
 use crate::convert::PixelFormat;
-use ds_core::surface::SurfaceBatch;
+use crate::surface_pool::SurfacePool;
 use ds_core::OwnedBatchMeta;
 use gst::glib;
 use gst::prelude::*;
@@ -69,6 +69,10 @@ impl Default for Settings {
 struct PadState {
     input: Option<InputFormat>,
     frame_num: i32,
+    /// The pad this state belongs to: a pad released and requested again
+    /// under the same name (the runtime add/delete sample) is a new pad,
+    /// and frames taken from the old one are not the new one's.
+    pad: Option<gst::Pad>,
 }
 
 #[derive(Debug, Default)]
@@ -92,6 +96,8 @@ pub(crate) struct NvStreamMux {
     /// (the object lock) deadlocks against a streaming thread that holds
     /// the object lock and waits for that pad.
     name: Mutex<String>,
+    /// Output batches, reused once downstream frees them.
+    pool: SurfacePool,
 }
 
 /// `sink_N` -> N.
@@ -102,6 +108,7 @@ fn pad_index(pad: &gst::Pad) -> Option<u32> {
 /// One frame taken for a batch.
 struct Taken {
     index: u32,
+    pad: gst::Pad,
     buffer: gst::Buffer,
     running_time: Option<gst::ClockTime>,
 }
@@ -215,6 +222,7 @@ impl NvStreamMux {
                 let running_time = Self::running_time(pad, &buffer);
                 Some(Taken {
                     index: *index,
+                    pad: pad.clone().upcast(),
                     buffer,
                     running_time,
                 })
@@ -237,7 +245,11 @@ impl NvStreamMux {
             let mut state = self.state();
             let mut jobs = Vec::with_capacity(frames.len());
             for f in frames {
-                let Some(pad) = state.pads.get_mut(&f.index) else {
+                let Some(pad) = state
+                    .pads
+                    .get_mut(&f.index)
+                    .filter(|p| p.pad.as_ref().is_none_or(|p| *p == f.pad))
+                else {
                     gst::debug!(CAT, imp = self, "sink_{} released: frame dropped", f.index);
                     continue;
                 };
@@ -253,7 +265,9 @@ impl NvStreamMux {
         let Some((first, _, _)) = jobs.first() else {
             return Ok(None);
         };
-        let mut batch = SurfaceBatch::new(batch_size, out.width, out.height, out.format.nvbuf())
+        let mut batch = self
+            .pool
+            .acquire(batch_size, out.width, out.height, out.format.nvbuf())
             .map_err(|e| format!("cannot allocate the output batch: {e}"))?;
         batch
             .set_num_filled(jobs.len() as u32)
@@ -280,7 +294,14 @@ impl NvStreamMux {
             fm.set_batch_id(slot);
             fm.set_frame_num(*frame_num);
             fm.set_buf_pts(f.buffer.pts().map_or(0, |t| t.nseconds()));
-            fm.set_ntp_timestamp(ntp);
+            // Without attach-sys-ts: the sender's NTP time, where the
+            // source attached it (ds_core::app::ntp), else 0.
+            let frame_ntp = if settings.attach_sys_ts {
+                ntp
+            } else {
+                ds_core::app::ntp::unix_ntp_ns(&f.buffer).unwrap_or(0)
+            };
+            fm.set_ntp_timestamp(frame_ntp);
             fm.set_source_frame_width(sw);
             fm.set_source_frame_height(sh);
             fm.set_pipeline_width(out.width);
@@ -378,7 +399,7 @@ impl ObjectImpl for NvStreamMux {
                 glib::ParamSpecUInt::builder("buffer-pool-size")
                     .nick("Buffer Pool Size")
                     .blurb("Output buffer pool size (ignored)")
-                    .minimum(1)
+                    .minimum(4)
                     .maximum(1024)
                     .default_value(4)
                     .build(),
@@ -462,7 +483,7 @@ impl ElementImpl for NvStreamMux {
             gst::subclass::ElementMetadata::new(
                 "Stream multiplexer (open)",
                 "Generic",
-                "Batches frames from several sources into one NvBufSurface with NvDsBatchMeta",
+                "N-to-1 pipe stream multiplexing",
                 "deepstream-rs",
             )
         });
@@ -507,7 +528,14 @@ impl ElementImpl for NvStreamMux {
 
     fn release_pad(&self, pad: &gst::Pad) {
         if let Some(index) = pad_index(pad) {
-            self.state().pads.remove(&index);
+            let mut state = self.state();
+            if state
+                .pads
+                .get(&index)
+                .is_some_and(|p| p.pad.as_ref().is_none_or(|p| p == pad))
+            {
+                state.pads.remove(&index);
+            }
         }
         self.parent_release_pad(pad)
     }
@@ -556,7 +584,13 @@ impl AggregatorImpl for NvStreamMux {
         }
         let pad = self.parent_create_new_pad(templ, req_name, caps)?;
         if let Some(index) = pad_index(pad.upcast_ref()) {
-            self.state().pads.insert(index, PadState::default());
+            self.state().pads.insert(
+                index,
+                PadState {
+                    pad: Some(pad.clone().upcast()),
+                    ..PadState::default()
+                },
+            );
         }
         Some(pad)
     }

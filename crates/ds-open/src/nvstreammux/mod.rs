@@ -23,7 +23,10 @@
 //! slot, plus `NvDsBatchMeta` with one `NvDsFrameMeta` per frame:
 //! `source_id` = `pad_index` = the sink pad's number, `batch_id` = the slot,
 //! `frame_num` = per-source counter from 0, `buf_pts` = the input PTS (ns),
-//! `ntp_timestamp` = wall-clock ns when `attach-sys-ts` (else 0),
+//! `ntp_timestamp` = wall-clock ns when `attach-sys-ts`, else the
+//! sender's NTP time (Unix ns) from the input buffer's `timestamp/x-ntp`
+//! reference timestamp meta (`ds_core::app::ntp`, what
+//! `configure_source_for_ntp_sync` sets up on `rtspsrc`), else 0,
 //! `source_frame_width/height` = input size, `pipeline_width/height` = the
 //! output size, `num_surfaces_per_frame` = 1. The batch PTS is the running
 //! time of its first frame, its duration that of the first frame.
@@ -41,7 +44,11 @@
 //! and sends a custom downstream event `nv-stream-eos` (field `source-id`,
 //! uint) after that source's last frame; the other sources go on, and EOS
 //! goes downstream when every sink pad is at EOS. Pads can be requested and
-//! released while playing.
+//! released while playing, as NVIDIA's runtime add/delete sample does (its
+//! source to NULL, a flush-stop into the pad, `release_request_pad`, later
+//! the same `sink_N` requested again for a new source): the other sources
+//! lose no frame, nothing flushes downstream, frames still queued from the
+//! released pad are dropped, and the new pad's `frame_num` starts at 0.
 //!
 //! # Properties
 //! | name | type, default | notes |
@@ -51,7 +58,7 @@
 //! | `batched-push-timeout` | int µs, -1 | partial batches in live pipelines; -1 = wait for all |
 //! | `live-source` | bool, false | accepted; liveness comes from the latency query |
 //! | `enable-padding` | bool, false | keep aspect ratio; frame at top-left, black bars right/bottom |
-//! | `attach-sys-ts` | bool, true | `ntp_timestamp` = system time |
+//! | `attach-sys-ts` | bool, true | `ntp_timestamp` = system time; false: the sender's NTP time (reference timestamp meta) or 0 |
 //! | `frame-num-reset-on-eos` | bool, false | restart a pad's `frame_num` at 0 after its EOS |
 //! | `gpu-id`, `nvbuf-memory-type`, `num-surfaces-per-frame`, `buffer-pool-size`, `sync-inputs` | | accepted and ignored (CPU, system memory) |
 //!
@@ -128,9 +135,9 @@ pub(crate) enum MemoryType {
 }
 
 /// Registers the element(s) of this module.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvstreammux",
         gst::Rank::PRIMARY,
         NvStreamMux::static_type(),

@@ -276,8 +276,8 @@ impl ElementImpl for NvTracker {
         static META: LazyLock<gst::subclass::ElementMetadata> = LazyLock::new(|| {
             gst::subclass::ElementMetadata::new(
                 "NvTracker plugin (open, CPU)",
-                "Filter/Video",
-                "Tracks the objects of DeepStream batches and assigns object ids (built-in IOU tracker)",
+                "NvTracker functionality",
+                "Gstreamer object tracking element",
                 "deepstream-rs",
             )
         });

@@ -91,9 +91,9 @@ glib::wrapper! {
 }
 
 /// Registers `nvtracker`.
-pub(crate) fn register() -> Result<(), glib::BoolError> {
+pub(crate) fn register(plugin: Option<&gst::Plugin>) -> Result<(), glib::BoolError> {
     gst::Element::register(
-        None,
+        plugin,
         "nvtracker",
         gst::Rank::PRIMARY,
         NvTracker::static_type(),

@@ -2,7 +2,12 @@
 //!
 //! The API type `"NvDsMetaAPI"` (tag `"nvdsmeta"`) and the meta
 //! implementation `"NvDsMeta"` are registered once per process, thread-safe
-//! (`OnceLock`). The meta's free function calls `freefunc(meta_data,
+//! (`OnceLock`). Both are looked up by name before they are registered:
+//! GLib's type table and GStreamer's meta table are process-wide, so when a
+//! process holds two copies of this implementation (an application linking
+//! ds-sys statically that also loads the `dsopen` plugin library) the
+//! second copy uses the first one's types and there is one NvDsMeta GstMeta
+//! type. The meta's free function calls `freefunc(meta_data,
 //! user_data)`. On a buffer copy (`GST_META_TRANSFORM_IS_COPY`) it calls
 //! `copyfunc(meta_data, user_data)` and attaches the result to the new
 //! buffer with the same `meta_type`, `user_data` and callbacks, so both
@@ -27,11 +32,25 @@ static COPY_QUARK: OnceLock<GQuark> = OnceLock::new();
 #[no_mangle]
 pub unsafe extern "C" fn nvds_meta_api_get_type() -> GType {
     *API_TYPE.get_or_init(|| {
+        // SAFETY: static NUL-terminated name.
+        let existing = unsafe { gobject_sys::g_type_from_name(c"NvDsMetaAPI".as_ptr()) };
+        if existing != 0 {
+            return existing;
+        }
         let mut tags: [*const c_char; 2] = [c"nvdsmeta".as_ptr(), ptr::null()];
         // SAFETY: both strings are static and NUL-terminated; the tag array
         // is NULL-terminated and only read during the call.
         unsafe {
-            gstreamer_sys::gst_meta_api_type_register(c"NvDsMetaAPI".as_ptr(), tags.as_mut_ptr())
+            let t = gstreamer_sys::gst_meta_api_type_register(
+                c"NvDsMetaAPI".as_ptr(),
+                tags.as_mut_ptr(),
+            );
+            if t != 0 {
+                t
+            } else {
+                // Another copy registered it between the look-up and ours.
+                gobject_sys::g_type_from_name(c"NvDsMetaAPI".as_ptr())
+            }
         }
     })
 }
@@ -40,6 +59,11 @@ pub unsafe extern "C" fn nvds_meta_api_get_type() -> GType {
 #[no_mangle]
 pub unsafe extern "C" fn nvds_meta_get_info() -> *const GstMetaInfo {
     *META_INFO.get_or_init(|| {
+        // SAFETY: static NUL-terminated name.
+        let existing = unsafe { gstreamer_sys::gst_meta_get_info(c"NvDsMeta".as_ptr()) };
+        if !existing.is_null() {
+            return existing as usize;
+        }
         // SAFETY: valid API type, static name, and callbacks with the
         // GstMeta signatures for a meta of size_of::<NvDsMeta>().
         unsafe {
