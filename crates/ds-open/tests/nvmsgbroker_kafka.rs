@@ -17,9 +17,18 @@ use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const KAFKA: &str = "/opt/nvidia/deepstream/deepstream/lib/libnvds_kafka_proto.so";
+
+/// One test at a time: the full-queue test measures this process's RSS,
+/// which a test running beside it would disturb, and each test's broker
+/// and pipeline share two loaded cores.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -37,8 +46,9 @@ fn payload_json(test: &str, id: usize) -> String {
     )
 }
 
+/// The top-level `id` (the last member; `sensor.id` comes first).
 fn id_of(json: &str) -> Option<usize> {
-    let rest = &json[json.find("\"id\":")? + 5..];
+    let rest = &json[json.rfind(",\"id\":")? + 6..];
     rest.trim_end_matches('}').trim().parse().ok()
 }
 
@@ -164,6 +174,7 @@ fn check_all(got: &[Received], test: &str, n: usize) -> usize {
 
 #[test]
 fn kafka_delivers_every_payload_keyed_by_sensor_id() {
+    let _serial = serial();
     let broker = Broker::start();
     broker.create_topic("ds-events", 3);
     let p = Pipeline::new(&[
@@ -209,6 +220,7 @@ fn kafka_delivers_every_payload_keyed_by_sensor_id() {
 /// the topic from the conn-str's third field.
 #[test]
 fn kafka_config_file_keys() {
+    let _serial = serial();
     let broker = Broker::start();
     broker.create_topic("cfg-events", 1);
     let cfg = std::env::temp_dir().join(format!("cfg_kafka-{}.txt", std::process::id()));
@@ -250,32 +262,71 @@ fn kafka_config_file_keys() {
     );
 }
 
-/// SIGKILL the broker mid-run, keep sending, restart it on the same port
-/// and storage: every payload is in the topic (at-least-once); duplicates
-/// (a produce whose acknowledgement was lost) are counted and printed.
+/// SIGKILL the broker mid-run while payloads keep coming, restart it on
+/// the same port and storage: every payload is in the topic (at-least-once);
+/// duplicates (a produce whose acknowledgement was lost with the broker) are
+/// counted and printed.
 #[test]
 fn kafka_broker_killed_and_restarted_loses_nothing() {
+    let _serial = serial();
     let mut broker = Broker::start();
     broker.create_topic("fault", 2);
     let p = Pipeline::new(&[
         ("conn-str", broker.conn_str().to_value()),
         ("topic", "fault".to_value()),
+        // room for everything pushed during the outage: nothing dropped
+        ("max-queue", 100_000u32.to_value()),
         ("flush-timeout", 60_000u32.to_value()),
     ]);
     p.play().unwrap();
-    for i in 0..100 {
-        p.push(&payload_json("fault", i));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    broker.kill();
-    for i in 100..200 {
-        p.push(&payload_json("fault", i));
-    }
-    std::thread::sleep(Duration::from_millis(500));
-    broker.restart();
-    for i in 200..300 {
-        p.push(&payload_json("fault", i));
-    }
+    let pushed = AtomicUsize::new(0);
+    let done = AtomicBool::new(false);
+    // Waits (bounded) until `n` payloads were pushed.
+    let pushed_reaches = |n: usize, what: &str| {
+        let t0 = Instant::now();
+        while pushed.load(Ordering::SeqCst) < n {
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "{what}: only {} of {n} payloads pushed within 60 s",
+                pushed.load(Ordering::SeqCst)
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    let (at_kill, delivered_at_kill, at_restart) = std::thread::scope(|s| {
+        // a steady stream of payloads through kill and restart
+        let pusher = s.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                p.push(&payload_json("fault", pushed.load(Ordering::SeqCst)));
+                pushed.fetch_add(1, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        // kill once delivery is under way
+        let t0 = Instant::now();
+        let delivered = loop {
+            let n = broker.consume("fault").len();
+            if n >= 50 {
+                break n;
+            }
+            assert!(
+                t0.elapsed() < Duration::from_secs(60),
+                "only {n} payloads in the topic within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        broker.kill();
+        let at_kill = pushed.load(Ordering::SeqCst);
+        // 100 payloads while the broker is down, then restart
+        pushed_reaches(at_kill + 100, "during the outage");
+        broker.restart();
+        let at_restart = pushed.load(Ordering::SeqCst);
+        pushed_reaches(at_restart + 100, "after the restart");
+        done.store(true, Ordering::SeqCst);
+        pusher.join().unwrap();
+        (at_kill, delivered, at_restart)
+    });
+    let n = pushed.load(Ordering::SeqCst);
     let warnings = p.finish(Duration::from_secs(90));
     // one warning per outage (a broker still starting may make a second)
     let lost: Vec<&String> = warnings.iter().filter(|w| w.contains("retrying")).collect();
@@ -288,10 +339,11 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
         "{warnings:?}"
     );
     let got = broker.consume("fault");
-    let dups = check_all(&got, "fault", 300);
+    let dups = check_all(&got, "fault", n);
     println!(
-        "kafka broker SIGKILL + restart: 300 sent, {} received, 0 lost, {dups} duplicates, \
-         {} outage warnings",
+        "kafka broker SIGKILL + restart: {n} sent (killed after {at_kill} pushed, \
+         {delivered_at_kill}+ in the topic; restarted after {at_restart}), {} received, \
+         0 lost, {dups} duplicates, {} outage warnings",
         got.len(),
         lost.len()
     );
@@ -299,6 +351,7 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
 
 #[test]
 fn kafka_broker_down_at_start_is_an_error() {
+    let _serial = serial();
     let port = free_port();
     let t0 = Instant::now();
     let p = Pipeline::new(&[("conn-str", format!("127.0.0.1;{port};t").to_value())]);
@@ -317,6 +370,7 @@ fn kafka_broker_down_at_start_is_an_error() {
 /// late; one warning, then every payload arrives.
 #[test]
 fn kafka_retry_on_start_waits_for_broker_and_topic() {
+    let _serial = serial();
     let mut broker = Broker::start();
     broker.kill();
     let p = Pipeline::new(&[
@@ -349,6 +403,7 @@ fn kafka_retry_on_start_waits_for_broker_and_topic() {
 
 #[test]
 fn kafka_missing_topic_is_an_error() {
+    let _serial = serial();
     let broker = Broker::start();
     let p = Pipeline::new(&[
         ("conn-str", broker.conn_str().to_value()),
@@ -380,6 +435,7 @@ fn rss_kib() -> u64 {
 /// every drop is counted in the warnings.
 #[test]
 fn kafka_full_queue_is_bounded_and_counts_drops() {
+    let _serial = serial();
     let port = free_port();
     let p = Pipeline::new(&[
         ("conn-str", format!("127.0.0.1;{port}").to_value()),

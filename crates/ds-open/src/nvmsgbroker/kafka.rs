@@ -205,6 +205,16 @@ fn kafka_err(e: KafkaError) -> io::Error {
     other(reason(&e))
 }
 
+/// Runs `fut` on `rt` for at most `limit` (the timer is made inside the
+/// runtime, which owns the time driver).
+fn bounded<F: std::future::Future>(
+    rt: &tokio::runtime::Runtime,
+    limit: Duration,
+    fut: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    rt.block_on(async move { tokio::time::timeout(limit, fut).await })
+}
+
 /// An open Kafka client with the topic's partitions resolved.
 pub(crate) struct Kafka {
     client: Client,
@@ -250,15 +260,10 @@ impl Kafka {
                 "no answer from the broker within {timeout:?} ({what})"
             ))
         };
-        let client = rt
-            .block_on(tokio::time::timeout(
-                CONNECT_TIMEOUT + timeout,
-                builder.build(),
-            ))
+        let client = bounded(&rt, CONNECT_TIMEOUT + timeout, builder.build())
             .map_err(|_| bound("connect"))?
             .map_err(kafka_err)?;
-        let topics = rt
-            .block_on(tokio::time::timeout(timeout, client.list_topics()))
+        let topics = bounded(&rt, timeout, client.list_topics())
             .map_err(|_| bound("metadata"))?
             .map_err(kafka_err)?;
         let Some(topic) = topics.into_iter().find(|t| t.name == s.topic) else {
@@ -270,13 +275,13 @@ impl Kafka {
         };
         let mut partitions = Vec::new();
         for p in &topic.partitions {
-            let pc = rt
-                .block_on(tokio::time::timeout(
-                    timeout,
-                    client.partition_client(s.topic.clone(), *p, UnknownTopicHandling::Error),
-                ))
-                .map_err(|_| bound("partition leader"))?
-                .map_err(kafka_err)?;
+            let pc = bounded(
+                &rt,
+                timeout,
+                client.partition_client(s.topic.clone(), *p, UnknownTopicHandling::Error),
+            )
+            .map_err(|_| bound("partition leader"))?
+            .map_err(kafka_err)?;
             partitions.push(pc);
         }
         if partitions.is_empty() {
@@ -313,8 +318,7 @@ impl Connection for Kafka {
             timestamp: chrono::Utc::now(),
         };
         let produce = self.partitions[i].produce(vec![record], self.compression);
-        self.rt
-            .block_on(tokio::time::timeout(self.timeout, produce))
+        bounded(&self.rt, self.timeout, produce)
             .map_err(|_| {
                 other(format!(
                     "no acknowledgement from the broker within {:?}",
@@ -326,11 +330,7 @@ impl Connection for Kafka {
     }
 
     fn keep_alive(&mut self) -> io::Result<()> {
-        self.rt
-            .block_on(tokio::time::timeout(
-                self.timeout,
-                self.client.list_topics(),
-            ))
+        bounded(&self.rt, self.timeout, self.client.list_topics())
             .map_err(|_| other("no answer from the broker to a metadata request"))?
             .map(|_| ())
             .map_err(kafka_err)
