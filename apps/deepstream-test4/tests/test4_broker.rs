@@ -242,9 +242,14 @@ fn kafka_topic_holds_every_event() {
     );
     let got = broker.consume(&topic);
     assert_eq!(got.len(), events, "{got:?}");
+    let mut ids = std::collections::BTreeSet::new();
     for r in &got {
         let msg: serde_json::Value = serde_json::from_str(&r.value).unwrap();
-        assert!(msg["messageid"].is_string(), "{}", r.value);
+        let id = msg["messageid"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}", r.value));
+        assert!(ids.insert(id.to_string()), "one record per event: {got:?}");
+        assert!(msg["object"]["id"].is_string(), "{}", r.value);
         let sensor = msg["sensor"]["id"].as_str().unwrap();
         assert_eq!(r.key.as_deref(), Some(sensor), "keyed by sensor.id");
     }

@@ -293,7 +293,7 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
             std::thread::sleep(Duration::from_millis(5));
         }
     };
-    let (at_kill, delivered_at_kill, at_restart) = std::thread::scope(|s| {
+    let (at_kill, delivered_at_kill, at_restart, outage) = std::thread::scope(|s| {
         // a steady stream of payloads through kill and restart
         let pusher = s.spawn(|| {
             while !done.load(Ordering::SeqCst) {
@@ -315,16 +315,19 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
             );
             std::thread::sleep(Duration::from_millis(20));
         };
+        let killed = Instant::now();
         broker.kill();
         let at_kill = pushed.load(Ordering::SeqCst);
-        // 100 payloads while the broker is down, then restart
-        pushed_reaches(at_kill + 100, "during the outage");
+        // 1,000 payloads (2 s and more) while the broker is down, then
+        // restart
+        pushed_reaches(at_kill + 1_000, "during the outage");
         broker.restart();
+        let outage = killed.elapsed();
         let at_restart = pushed.load(Ordering::SeqCst);
-        pushed_reaches(at_restart + 100, "after the restart");
+        pushed_reaches(at_restart + 200, "after the restart");
         done.store(true, Ordering::SeqCst);
         pusher.join().unwrap();
-        (at_kill, delivered, at_restart)
+        (at_kill, delivered, at_restart, outage)
     });
     let n = pushed.load(Ordering::SeqCst);
     let warnings = p.finish(Duration::from_secs(90));
@@ -342,8 +345,9 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
     let dups = check_all(&got, "fault", n);
     println!(
         "kafka broker SIGKILL + restart: {n} sent (killed after {at_kill} pushed, \
-         {delivered_at_kill}+ in the topic; restarted after {at_restart}), {} received, \
-         0 lost, {dups} duplicates, {} outage warnings",
+         {delivered_at_kill}+ in the topic; listening again after {at_restart}, \
+         {:.2} s down), {} received, 0 lost, {dups} duplicates, {} outage warnings",
+        outage.as_secs_f64(),
         got.len(),
         lost.len()
     );
