@@ -92,6 +92,9 @@ impl Broker {
     /// (run `ci/setup.sh`) or does not listen within 30 s.
     pub fn start() -> Broker {
         let Some(bin) = tansu_bin() else {
+            if let Some(p) = std::env::var_os("DS_TANSU") {
+                panic!("DS_TANSU={}: no such file", p.to_string_lossy());
+            }
             panic!(
                 "tansu (the Kafka-compatible broker of the Kafka tests) not found: run \
                  ci/setup.sh, which builds it into ~/.cache/deepstream-rs/tansu-{TANSU_VERSION}, \

@@ -43,9 +43,8 @@ fn topic_survives_sigkill_and_restart() {
     broker.create_topic("kit", 1);
     assert!(broker.consume("kit").is_empty(), "a new topic is empty");
     produce(&broker, "kit", &["a", "b", "c"]);
-    let values = |b: &Broker| -> Vec<String> {
-        b.consume("kit").into_iter().map(|r| r.value).collect()
-    };
+    let values =
+        |b: &Broker| -> Vec<String> { b.consume("kit").into_iter().map(|r| r.value).collect() };
     assert_eq!(values(&broker), ["a", "b", "c"]);
     broker.kill();
     broker.restart();
@@ -56,5 +55,7 @@ fn topic_survives_sigkill_and_restart() {
         got.iter().map(|r| r.value.as_str()).collect::<Vec<_>>(),
         ["a", "b", "c", "d"]
     );
-    assert!(got.iter().all(|r| r.key.as_deref() == Some("k") && r.partition == 0));
+    assert!(got
+        .iter()
+        .all(|r| r.key.as_deref() == Some("k") && r.partition == 0));
 }
