@@ -31,7 +31,9 @@
 //! about `pre-cluster-threshold` (`ds_model::refine::soft_disagreement`;
 //! detections as the open nvinfer makes them for this config, with the
 //! config's parser and clustering, decoded down to the threshold - 0.1 to see
-//! near misses). The header stays the starting method's.
+//! near misses). The header stays the starting method's. With a
+//! `custom-lib-path` parser, that library must be built
+//! (`cargo build --release -p nvdsinfer-custom-nanodet` for the sample configs).
 //!
 //! It lives in ds-open, not ds-model, because it runs ds-open's
 //! preprocessing and engine (ds-open depends on ds-model).
