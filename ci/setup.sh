@@ -2,7 +2,8 @@
 # Installs what building and testing this workspace needs on Debian/Ubuntu:
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
-# redis-server, rabbitmq-server), gst-rtsp-server for the RTSP reconnection
+# redis-server, rabbitmq-server; tansu, a Kafka-compatible broker, built from
+# crates.io into a cache folder), gst-rtsp-server for the RTSP reconnection
 # tests, and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
@@ -92,3 +93,27 @@ if ! command -v cargo >/dev/null; then
 then open a new shell (or run: . \"\$HOME/.cargo/env\") and re-run $0"
 fi
 say "$(cargo --version)"
+
+# A Kafka-protocol broker for the nvmsgbroker Kafka tests (Debian has no
+# Kafka): tansu, Apache-Kafka compatible and written in Rust, from crates.io
+# with its SQLite storage (what it acknowledged survives a SIGKILL). Built
+# once into a cache folder that the tests look in (ds_testkit::kafka; override
+# with DS_TANSU=/path/to/tansu). Feature libsql: the broker with SQLite
+# storage, none of the optional Postgres, Turso, S3, Delta Lake, Iceberg or
+# Parquet back ends; about 410 crates, SQLite's C source included.
+# Measured 2026-12-06: 33 min 56 s wall, 17 min 35 s user CPU on a 2-core
+# machine shared with other builds: the slowest step of a fresh setup, done
+# once; the build folder is temporary.
+TANSU_VERSION=0.6.0
+TANSU_ROOT="$HOME/.cache/deepstream-rs/tansu-$TANSU_VERSION"
+if [[ -x $TANSU_ROOT/bin/tansu ]]; then
+  say "tansu $TANSU_VERSION: present ($TANSU_ROOT/bin/tansu)"
+else
+  say "building tansu $TANSU_VERSION (Kafka-compatible broker for the tests) into $TANSU_ROOT"
+  start=$SECONDS
+  env -u CARGO_TARGET_DIR -u CARGO_BUILD_TARGET cargo install --locked --quiet \
+    tansu --version "$TANSU_VERSION" --no-default-features --features libsql \
+    --root "$TANSU_ROOT" ||
+    die "cargo install tansu failed"
+  say "tansu built in $((SECONDS - start)) s"
+fi

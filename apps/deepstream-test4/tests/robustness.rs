@@ -27,7 +27,12 @@ fn broker_down_is_one_error_line() {
         .local_addr()
         .unwrap()
         .port();
-    for (proto, name) in [("mqtt", "MQTT"), ("redis", "Redis"), ("amqp", "AMQP")] {
+    for (proto, name) in [
+        ("mqtt", "MQTT"),
+        ("redis", "Redis"),
+        ("amqp", "AMQP"),
+        ("kafka", "Kafka"),
+    ] {
         let conn = format!("127.0.0.1;{port}");
         let args = [
             "--no-display",

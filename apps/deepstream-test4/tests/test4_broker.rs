@@ -1,5 +1,6 @@
 //! deepstream-test4 end to end against real brokers started here (Debian's
-//! mosquitto and redis-server on free loopback ports): every event the probe
+//! mosquitto and redis-server, and tansu for Kafka (`ds_testkit::kafka`), on
+//! free loopback ports): every event the probe
 //! creates (frames 0 and 30 of the 60-frame sample: the first object of
 //! each, as the sample) arrives at a subscriber. The broker's address is
 //! given with `--conn-str`, or (as the sample allows when `--conn-str` is
@@ -63,13 +64,19 @@ fn run_test4(proto: &str, port: u16, topic: &str) -> usize {
     run_test4_with(proto, &["--conn-str", &format!("127.0.0.1;{port}")], topic)
 }
 
-/// Runs test4 on the short sample with the broker options `broker`;
+/// Runs test4 on the short sample with the broker options `broker`
+/// (`proto`: a `--proto` name, or a library file name given with `-p`);
 /// returns the number of events the probe created, from its `Frame Number
 /// = F Vehicle Count = V Person Count = P` lines: one on every 30th frame
 /// with an object (V + P > 0 proves one).
 fn run_test4_with(proto: &str, broker: &[&str], topic: &str) -> usize {
     let out = Command::new(env!("CARGO_BIN_EXE_deepstream-test4"))
-        .args(["-i", short_sample().to_str().unwrap(), "--proto", proto])
+        .args(["-i", short_sample().to_str().unwrap()])
+        .args(if proto.ends_with(".so") {
+            ["-p", proto]
+        } else {
+            ["--proto", proto]
+        })
         .args(broker)
         .args(["-t", topic, "--no-display"])
         .env_remove("DISPLAY")
@@ -212,4 +219,38 @@ fn redis_address_from_the_adaptor_config_without_conn_str() {
         .expect("redis-cli (redis-tools) runs: run ci/setup.sh");
     let len: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
     assert_eq!(len, events);
+}
+
+/// `-p libnvds_kafka_proto.so` (the sample's default adaptor) with the
+/// sample's `cfg_kafka.txt` keys: a consumer reads every event back from the
+/// topic, keyed by the event's `sensor.id`.
+#[test]
+fn kafka_topic_holds_every_event() {
+    let broker = ds_testkit::kafka::Broker::start();
+    let topic = format!("test4-{}", std::process::id());
+    broker.create_topic(&topic, 2);
+    let cfg = root().join("configs/cfg_kafka.txt");
+    let events = run_test4_with(
+        "libnvds_kafka_proto.so",
+        &[
+            "--conn-str",
+            &broker.conn_str(),
+            "-c",
+            cfg.to_str().unwrap(),
+        ],
+        &topic,
+    );
+    let got = broker.consume(&topic);
+    assert_eq!(got.len(), events, "{got:?}");
+    let mut ids = std::collections::BTreeSet::new();
+    for r in &got {
+        let msg: serde_json::Value = serde_json::from_str(&r.value).unwrap();
+        let id = msg["messageid"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{}", r.value));
+        assert!(ids.insert(id.to_string()), "one record per event: {got:?}");
+        assert!(msg["object"]["id"].is_string(), "{}", r.value);
+        let sensor = msg["sensor"]["id"].as_str().unwrap();
+        assert_eq!(r.key.as_deref(), Some(sensor), "keyed by sensor.id");
+    }
 }

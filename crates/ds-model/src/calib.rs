@@ -237,6 +237,24 @@ impl TensorStats {
         }
     }
 
+    /// The `percent` percentile of |x| (second pass needed), the upper edge of its
+    /// histogram bin; at most [`amax`](Self::amax).
+    pub fn percentile(&self, percent: f64) -> f32 {
+        let total: u64 = self.histogram.iter().sum();
+        if total == 0 {
+            return self.amax;
+        }
+        let want = total as f64 * percent / 100.0;
+        let mut seen = 0u64;
+        for (b, &c) in self.histogram.iter().enumerate() {
+            seen += c;
+            if seen as f64 >= want {
+                return ((b + 1) as f32 / HISTOGRAM_BINS as f32 * self.amax).min(self.amax);
+            }
+        }
+        self.amax
+    }
+
     /// The largest absolute value seen.
     pub fn amax(&self) -> f32 {
         self.amax
@@ -360,5 +378,8 @@ mod tests {
         assert_eq!(s.scale(Algorithm::MinMax), 50.0 / 127.0);
         let t = s.scale(Algorithm::Entropy2) * 127.0;
         assert!((0.9..5.0).contains(&t), "threshold {t}");
+        // 10 000 of 10 001 values are below 1.0: the 99.99th percentile clips the outlier.
+        assert!(s.percentile(99.99) <= 1.0 + 50.0 / 2048.0);
+        assert_eq!(s.percentile(100.0), 50.0);
     }
 }

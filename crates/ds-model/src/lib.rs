@@ -10,6 +10,7 @@
 //! - [`onnx_read`]: a protobuf decoder for ONNX models (unknown fields kept), for rewrites.
 //! - [`calib`]: TensorRT's INT8 calibration-cache format and the calibration statistics.
 //! - [`quantize`]: FP32 ONNX + calibration cache -> QDQ INT8 ONNX (per-channel weights).
+//! - [`refine`]: greedy per-tensor refinement of a cache's scales against the detections.
 //!
 //! The `tfjs2onnx` binary ties the first three together.
 #![forbid(unsafe_code)]
@@ -20,6 +21,7 @@ pub mod nanodet;
 pub mod onnx;
 pub mod onnx_read;
 pub mod quantize;
+pub mod refine;
 pub mod tensor;
 pub mod tfjs;
 

@@ -10,32 +10,45 @@
 //! source pad's task pushes it on. Ordering is kept (events travel in the
 //! same queue as buffers), flushes empty the queue, and a downstream flow
 //! error reaches the upstream on its next push, as with GStreamer's `queue`.
+//!
+//! An element that finishes its buffers elsewhere (`nvinfer` runs several
+//! inferences at once) queues a [`Job`] in the buffer's place: the task runs
+//! it when its turn comes, so buffers leave in the order they came whichever
+//! inference ends first.
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+/// Work that yields a queued buffer, run by the output task in the
+/// buffer's turn (it may wait for other threads). An error stops the task
+/// as a downstream error would; the job posts its own error message.
+pub(crate) type Job = Box<dyn FnOnce() -> Result<gst::Buffer, gst::FlowError> + Send>;
+
 enum Item {
     Buffer(gst::Buffer),
+    Job(Job),
     Event(gst::Event),
 }
 
 struct State {
     items: VecDeque<Item>,
-    /// Buffers among `items` (events do not count towards the capacity).
+    /// Buffers and jobs among `items` (events do not count towards the
+    /// capacity).
     buffers: usize,
     flushing: bool,
     /// The task holds an item it is pushing.
     busy: bool,
     /// The last downstream result, returned to the upstream.
     flow: Result<gst::FlowSuccess, gst::FlowError>,
+    /// Most buffers and jobs queued.
+    capacity: usize,
 }
 
 /// A bounded queue drained by a task on a source pad.
 pub(crate) struct OutputQueue {
     state: Mutex<State>,
     cond: Condvar,
-    capacity: usize,
 }
 
 impl OutputQueue {
@@ -49,10 +62,16 @@ impl OutputQueue {
                 flushing: true,
                 busy: false,
                 flow: Ok(gst::FlowSuccess::Ok),
+                capacity: capacity.max(1),
             }),
             cond: Condvar::new(),
-            capacity: capacity.max(1),
         }
+    }
+
+    /// Changes the capacity (at least one).
+    pub(crate) fn set_capacity(&self, capacity: usize) {
+        self.lock().capacity = capacity.max(1);
+        self.cond.notify_all();
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -70,18 +89,27 @@ impl OutputQueue {
         &self,
         buffer: gst::Buffer,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
+        self.push_item(Item::Buffer(buffer))
+    }
+
+    /// Queues a job in place of a buffer, as [`push_buffer`](Self::push_buffer).
+    pub(crate) fn push_job(&self, job: Job) -> Result<gst::FlowSuccess, gst::FlowError> {
+        self.push_item(Item::Job(job))
+    }
+
+    fn push_item(&self, item: Item) -> Result<gst::FlowSuccess, gst::FlowError> {
         let mut s = self.lock();
         loop {
             if s.flushing {
                 return Err(gst::FlowError::Flushing);
             }
             s.flow?;
-            if s.buffers < self.capacity {
+            if s.buffers < s.capacity {
                 break;
             }
             s = self.wait(s);
         }
-        s.items.push_back(Item::Buffer(buffer));
+        s.items.push_back(item);
         s.buffers += 1;
         self.cond.notify_all();
         Ok(gst::FlowSuccess::Ok)
@@ -142,27 +170,33 @@ impl OutputQueue {
             let Some(item) = s.items.pop_front() else {
                 return;
             };
-            if matches!(item, Item::Buffer(_)) {
+            if !matches!(item, Item::Event(_)) {
                 s.buffers -= 1;
             }
             s.busy = true;
             self.cond.notify_all();
             item
         };
-        let result = match item {
-            Item::Buffer(mut buffer) => {
-                if ds_core::latency::enabled() {
-                    ds_core::latency::record_output(buffer.make_mut(), element);
-                }
-                srcpad.push(buffer)
-            }
+        let buffer = match item {
+            Item::Buffer(buffer) => Ok(Some(buffer)),
+            Item::Job(job) => job().map(Some),
             Item::Event(event) => {
                 let eos = matches!(event.view(), gst::EventView::Eos(_));
                 if !srcpad.push_event(event) && eos {
                     gst::debug!(gst::CAT_RUST, obj = element, "EOS not handled downstream");
                 }
-                Ok(gst::FlowSuccess::Ok)
+                Ok(None)
             }
+        };
+        let result = match buffer {
+            Ok(Some(mut buffer)) => {
+                if ds_core::latency::enabled() {
+                    ds_core::latency::record_output(buffer.make_mut(), element);
+                }
+                srcpad.push(buffer)
+            }
+            Ok(None) => Ok(gst::FlowSuccess::Ok),
+            Err(e) => Err(e),
         };
         let mut s = self.lock();
         s.busy = false;

@@ -115,6 +115,8 @@ fn defaults_are_deepstreams() {
     assert!(!c.input_tensor_from_meta);
     assert_eq!(c.class_map, None);
     assert_eq!(c.onnxruntime_lib, None);
+    assert_eq!(c.inference_workers, 0);
+    assert_eq!(c.inference_threads, 0);
     assert!(c.class_attrs.is_empty());
 
     let a = &c.class_attrs_all;
@@ -196,6 +198,8 @@ mean-file=mean.ppm
 input-tensor-from-meta=1
 class-map=0:0;3:4
 onnxruntime-lib=../lib/libonnxruntime.so
+inference-workers=3
+inference-threads=2
 
 [class-attrs-all]
 pre-cluster-threshold=0.45
@@ -271,6 +275,8 @@ topk=5
     let map = c.class_map.as_ref().unwrap();
     assert_eq!(map.iter().collect::<Vec<_>>(), vec![(0, 0), (3, 4)]);
     assert_eq!(c.onnxruntime_lib, Some(dir.0.join("lib/libonnxruntime.so")));
+    assert_eq!(c.inference_workers, 3);
+    assert_eq!(c.inference_threads, 2);
 
     let all = ClassAttrs {
         pre_cluster_threshold: 0.45,
@@ -796,6 +802,8 @@ fn bad_values_of_every_kind() {
         ("batch-size", "0", "an integer from 1 to 1024"),
         ("batch-size", "1025", "an integer from 1 to 1024"),
         ("batch-size", "two", "an integer from 1 to 1024"),
+        ("inference-workers", "65", "an integer from 0 to 64"),
+        ("inference-threads", "-1", "an integer from 0 to 64"),
         ("interval", "-1", "an integer >= 0"),
         ("interval", "1.5", "an integer >= 0"),
         ("interval", "0 # every frame", "an integer >= 0"),

@@ -1,6 +1,7 @@
 //! Helpers shared by the tests (a dev-dependency only): the apps'
 //! end-to-end runs (below), the contract data ([`contract`]) and the custom
-//! parser ABI's C++ libraries, temporary folders and configs ([`parser`]).
+//! parser ABI's C++ libraries, temporary folders and configs ([`parser`]),
+//! a real Kafka-protocol broker ([`kafka`]).
 //!
 //! The tests run the real app binaries. A test must fail, not hang, when an
 //! app hangs, so every run here has a hard deadline: the child is killed and
@@ -15,6 +16,7 @@
 
 pub mod contract;
 pub mod golden;
+pub mod kafka;
 pub mod parser;
 #[cfg(feature = "rtsp-server")]
 pub mod rtsp_server;

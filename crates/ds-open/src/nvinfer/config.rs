@@ -28,9 +28,11 @@
 //!   (see the crate's `configs/README.md`) are accepted and type-checked but
 //!   have no effect on the open backend; `model-engine-file` is parsed so the
 //!   element can say that it is ignored.
-//! - Two extension keys in `[property]`: `class-map` ([`ClassMap`], maps
-//!   model classes onto the application's classes, dropping the others) and
-//!   `onnxruntime-lib` (path to `libonnxruntime.so`). NVIDIA's nvinfer warns
+//! - Extension keys in `[property]`: `class-map` ([`ClassMap`], maps
+//!   model classes onto the application's classes, dropping the others),
+//!   `onnxruntime-lib` (path to `libonnxruntime.so`), and
+//!   `inference-workers` / `inference-threads`, which share the CPU out
+//!   among ONNX Runtime sessions ([`workers`](super::workers)). NVIDIA's nvinfer warns
 //!   about them and ignores them, so one file serves both backends.
 //!
 //! ```
@@ -59,6 +61,9 @@ pub const CLASS_ATTRS_PREFIX: &str = "class-attrs-";
 pub const MAX_BATCH_SIZE: u32 = 1024;
 /// Most `offsets` values DeepStream accepts (`_MAX_CHANNELS`).
 pub const MAX_OFFSETS: usize = 4;
+/// Largest value of the extension keys `inference-workers` and
+/// `inference-threads` (ours, not DeepStream's).
+pub const MAX_INFERENCE_WORKERS: u32 = 64;
 /// nvinfer's default `gie-unique-id` (its `unique-id` property default).
 pub const DEFAULT_UNIQUE_ID: u32 = 15;
 /// nvinfer's default `secondary-reinfer-interval` (`G_MAXINT`: never re-infer
@@ -452,6 +457,13 @@ pub struct InferConfig {
     pub class_map: Option<ClassMap>,
     /// Extension `onnxruntime-lib`: path to `libonnxruntime.so`.
     pub onnxruntime_lib: Option<PathBuf>,
+    /// Extension `inference-workers`: ONNX Runtime sessions that run
+    /// consecutive batches at the same time (0, the default: automatic,
+    /// see [`Workers::plan`](super::workers::Workers::plan)).
+    pub inference_workers: u32,
+    /// Extension `inference-threads`: ONNX Runtime intra-op threads of each
+    /// worker (0, the default: automatic).
+    pub inference_threads: u32,
     /// `[class-attrs-all]` (defaults when absent).
     pub class_attrs_all: ClassAttrs,
     /// `[class-attrs-<N>]`, each complete (started from `[class-attrs-all]`).
@@ -503,6 +515,8 @@ impl Default for InferConfig {
             input_tensor_from_meta: false,
             class_map: None,
             onnxruntime_lib: None,
+            inference_workers: 0,
+            inference_threads: 0,
             class_attrs_all: ClassAttrs::default(),
             class_attrs: BTreeMap::new(),
         }
@@ -1155,6 +1169,14 @@ impl<'a> Parser<'a> {
                 }
                 "mean-file" => c.mean_file = Some(v.path()?),
                 "onnxruntime-lib" => c.onnxruntime_lib = Some(v.path()?),
+                "inference-workers" => {
+                    c.inference_workers =
+                        v.uint_in(0, MAX_INFERENCE_WORKERS, "an integer from 0 to 64")?
+                }
+                "inference-threads" => {
+                    c.inference_threads =
+                        v.uint_in(0, MAX_INFERENCE_WORKERS, "an integer from 0 to 64")?
+                }
                 "batch-size" => {
                     c.batch_size = v.uint_in(1, MAX_BATCH_SIZE, "an integer from 1 to 1024")?
                 }

@@ -3,6 +3,7 @@ use super::config::{InferConfig, NetworkType, ProcessMode};
 use super::engine::{Engine, Output};
 use super::parse::{self, Candidate, Parser};
 use super::preprocess::{self, Normalize, Placement};
+use super::workers::{Pending, Workers};
 use crate::convert::{Image, Rect};
 use crate::output_queue::OutputQueue;
 use ds_core::osd::Color;
@@ -15,7 +16,7 @@ use gstreamer::glib;
 use gstreamer::prelude::*;
 use gstreamer::subclass::prelude::*;
 use std::path::Path;
-use std::sync::{LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -50,16 +51,22 @@ struct Settings {
     file_config: Option<InferConfig>,
 }
 
-/// Everything loaded at start.
-struct Model {
+/// What the output thread needs to finish a batch: fixed once loaded.
+struct Shared {
     config: InferConfig,
-    engine: Engine,
     parser: Parser,
     /// Labels per output layer (detectors: one layer).
     labels: Vec<Vec<String>>,
-    norm: Normalize,
     /// Network input channels, height, width.
     chw: [usize; 3],
+    /// The ONNX Runtime sessions, each on its own thread.
+    workers: Workers,
+}
+
+/// Everything loaded at start; the input side's state.
+struct Model {
+    shared: Arc<Shared>,
+    norm: Normalize,
     /// Frames or objects per inference call.
     chunk: usize,
     /// Batches seen (for `interval`).
@@ -71,8 +78,30 @@ struct Model {
 /// its chunk, and its index in that chunk.
 type Inferred = (Placement, std::rc::Rc<Vec<Output>>, usize);
 
-/// Buffers waiting for the output thread (DeepStream's nvinfer holds a
-/// few batches between its input and output threads).
+/// The chunks of a batch handed to the workers: per chunk the placements of
+/// its regions and its pending run.
+type Submitted = Vec<(Vec<Placement>, Pending)>;
+
+/// A batch on its way to the output thread, with what finishing it needs.
+enum Finish {
+    /// Primary mode: (index in the frame list, batch_id) and full-frame
+    /// region per frame.
+    Primary {
+        frames: Vec<(usize, u32)>,
+        regions: Vec<(u32, Rect)>,
+        submitted: Submitted,
+    },
+    /// Secondary mode: (frame index, object index, batch_id, crop) per
+    /// object.
+    Secondary {
+        targets: Vec<(usize, usize, u32, Rect)>,
+        submitted: Submitted,
+    },
+}
+
+/// Buffers waiting for the output thread besides those being inferred
+/// (DeepStream's nvinfer holds a few batches between its input and output
+/// threads).
 const OUTPUT_QUEUE_BUFFERS: usize = 2;
 
 pub struct NvInfer {
@@ -234,15 +263,32 @@ impl NvInfer {
         for note in &prepared.notes {
             gst::element_imp_warning!(self, gst::LibraryError::Settings, ("nvinfer: {}", note));
         }
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let engine = Engine::load_bytes(
-            &prepared.bytes,
-            &onnx,
-            config.onnxruntime_lib.as_deref(),
-            threads,
-            false,
-        )
-        .map_err(|e| format!("nvinfer: {e}"))?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let (n_workers, threads) =
+            Workers::plan(cores, config.inference_workers, config.inference_threads);
+        let load_one = || {
+            Engine::load_bytes(
+                &prepared.bytes,
+                &onnx,
+                config.onnxruntime_lib.as_deref(),
+                threads,
+                false,
+            )
+            .map_err(|e| format!("nvinfer: {e}"))
+        };
+        // The sessions are built side by side (each takes tens of ms).
+        let mut engines = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..n_workers).map(|_| scope.spawn(load_one)).collect();
+            let mut engines = vec![load_one()];
+            engines.extend(others.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("nvinfer: model load panicked".to_string()))
+            }));
+            engines
+        })
+        .into_iter()
+        .collect::<Result<Vec<Engine>, String>>()?;
+        let engine = engines.remove(0);
         gst::info!(
             CAT,
             imp = self,
@@ -295,40 +341,46 @@ impl NvInfer {
         gst::info!(
             CAT,
             imp = self,
-            "loaded {} ({}x{}x{}), {:?}, batch {}",
+            "loaded {} ({}x{}x{}), {:?}, batch {}, {} inference worker(s) of {} thread(s)",
             onnx.display(),
             chw[0],
             chw[1],
             chw[2],
             config.process_mode,
-            chunk
+            chunk,
+            n_workers,
+            threads
         );
+        engines.insert(0, engine);
+        let workers = Workers::start(engines).map_err(|e| format!("nvinfer: {e}"))?;
+        self.queue
+            .set_capacity(OUTPUT_QUEUE_BUFFERS + workers.len());
         Ok(Model {
-            config,
-            engine,
-            parser,
-            labels,
+            shared: Arc::new(Shared {
+                config,
+                parser,
+                labels,
+                chw,
+                workers,
+            }),
             norm,
-            chw,
             chunk,
             batches: 0,
             scratch: Vec::new(),
         })
     }
 
-    /// Runs `regions` (batch_id, region) of `buffer` through the model in
-    /// chunks; returns per region its placement and the outputs of its
-    /// chunk with its index in that chunk.
-    fn infer(
-        &self,
+    /// Prepares `regions` (batch_id, region) of `buffer` as network inputs
+    /// and hands them to the workers in chunks.
+    fn submit(
         model: &mut Model,
         buffer: &gst::BufferRef,
         regions: &[(u32, Rect)],
-    ) -> Result<Vec<Inferred>, String> {
+    ) -> Result<Submitted, String> {
         let surface = SurfaceRef::from_buffer(buffer).map_err(|e| format!("nvinfer: {e}"))?;
-        let [c, h, w] = model.chw;
+        let [c, h, w] = model.shared.chw;
         let per = c * h * w;
-        let mut results = Vec::with_capacity(regions.len());
+        let mut submitted = Vec::with_capacity(regions.len().div_ceil(model.chunk));
         for chunk in regions.chunks(model.chunk) {
             let mut input = vec![0f32; per * chunk.len()];
             let mut places = Vec::with_capacity(chunk.len());
@@ -350,12 +402,18 @@ impl NvInfer {
                 );
                 places.push(p);
             }
-            let outputs = std::rc::Rc::new(
-                model
-                    .engine
-                    .run(chunk.len(), input)
-                    .map_err(|e| format!("nvinfer: {e}"))?,
-            );
+            let pending = model.shared.workers.submit(chunk.len(), input);
+            submitted.push((places, pending));
+        }
+        Ok(submitted)
+    }
+
+    /// Waits for the runs of `submitted`; returns per region its placement
+    /// and the outputs of its chunk with its index in that chunk.
+    fn collect(submitted: Submitted) -> Result<Vec<Inferred>, String> {
+        let mut results = Vec::new();
+        for (places, pending) in submitted {
+            let outputs = std::rc::Rc::new(pending.wait().map_err(|e| format!("nvinfer: {e}"))?);
             for (i, p) in places.into_iter().enumerate() {
                 results.push((p, outputs.clone(), i));
             }
@@ -363,7 +421,7 @@ impl NvInfer {
         Ok(results)
     }
 
-    fn tensor_meta(model: &Model, outputs: &[Output], index: usize) -> Option<TensorOutput> {
+    fn tensor_meta(model: &Shared, outputs: &[Output], index: usize) -> Option<TensorOutput> {
         let [c, h, w] = model.chw;
         let info = NetworkInfo {
             width: w as u32,
@@ -387,12 +445,17 @@ impl NvInfer {
         Some(t)
     }
 
-    fn primary(&self, model: &mut Model, buffer: &mut gst::BufferRef) -> Result<(), String> {
-        let interval = u64::from(model.config.interval);
+    /// Primary mode, input side: hands the batch's frames to the workers
+    /// (`None`: nothing to infer in this batch).
+    fn primary_submit(
+        model: &mut Model,
+        buffer: &gst::BufferRef,
+    ) -> Result<Option<Finish>, String> {
+        let interval = u64::from(model.shared.config.interval);
         let n = model.batches;
         model.batches += 1;
         if interval > 0 && !n.is_multiple_of(interval + 1) {
-            return Ok(());
+            return Ok(None);
         }
         // Frames: (index in the frame list, batch_id, full-frame region).
         let frames: Vec<(usize, u32)> = match BatchMeta::from_buffer(buffer) {
@@ -401,7 +464,7 @@ impl NvInfer {
                 .enumerate()
                 .map(|(i, f)| (i, f.batch_id()))
                 .collect(),
-            None => return Ok(()),
+            None => return Ok(None),
         };
         let regions: Vec<(u32, Rect)> = {
             let surface = SurfaceRef::from_buffer(buffer).map_err(|e| format!("nvinfer: {e}"))?;
@@ -414,13 +477,30 @@ impl NvInfer {
             }
             r
         };
-        let results = self.infer(model, buffer, &regions)?;
+        let submitted = Self::submit(model, buffer, &regions)?;
+        Ok(Some(Finish::Primary {
+            frames,
+            regions,
+            submitted,
+        }))
+    }
+
+    /// Primary mode, output side: parses the outputs and attaches the
+    /// objects (and tensors) to the frames.
+    fn primary_finish(
+        element: &super::NvInfer,
+        model: &Shared,
+        buffer: &mut gst::BufferRef,
+        frames: &[(usize, u32)],
+        regions: &[(u32, Rect)],
+        results: &[Inferred],
+    ) -> Result<(), String> {
         let mut per_frame: Vec<(Vec<Candidate>, Placement, Option<TensorOutput>)> = Vec::new();
-        for (place, outputs, i) in &results {
+        for (place, outputs, i) in results {
             let (dets, warning) = parse::detections(&model.parser, &model.config, outputs, *i)
                 .map_err(|e| format!("nvinfer: {e}"))?;
             if let Some(w) = warning {
-                gst::element_imp_warning!(self, gst::StreamError::Decode, ("nvinfer: {}", w));
+                gst::element_warning!(element, gst::StreamError::Decode, ("nvinfer: {}", w));
             }
             let tensor = if model.config.output_tensor_meta {
                 Self::tensor_meta(model, outputs, *i)
@@ -432,7 +512,7 @@ impl NvInfer {
         let batch = BatchMeta::from_buffer_mut(buffer).ok_or("nvinfer: batch meta vanished")?;
         let mut batch = batch.lock();
         for ((index, _), ((dets, place, tensor), (_, region))) in
-            frames.iter().zip(per_frame.into_iter().zip(&regions))
+            frames.iter().zip(per_frame.into_iter().zip(regions))
         {
             let Some(mut frame) = batch.frame_mut(*index) else {
                 continue;
@@ -505,8 +585,13 @@ impl NvInfer {
         Ok(())
     }
 
-    fn secondary(&self, model: &mut Model, buffer: &mut gst::BufferRef) -> Result<(), String> {
-        let cfg = &model.config;
+    /// Secondary mode, input side: hands the objects to classify to the
+    /// workers (`None`: none in this batch).
+    fn secondary_submit(
+        model: &mut Model,
+        buffer: &gst::BufferRef,
+    ) -> Result<Option<Finish>, String> {
+        let cfg = &model.shared.config;
         let gie = cfg.operate_on_gie_id;
         let classes = cfg.operate_on_class_ids.clone();
         let (min_w, min_h) = (
@@ -521,7 +606,7 @@ impl NvInfer {
         // (frame index, object index, batch_id, crop)
         let mut targets: Vec<(usize, usize, u32, Rect)> = Vec::new();
         let Some(batch) = BatchMeta::from_buffer(buffer) else {
-            return Ok(());
+            return Ok(None);
         };
         for (fi, frame) in batch.frames().enumerate() {
             for (oi, obj) in frame.objects().enumerate() {
@@ -552,16 +637,29 @@ impl NvInfer {
             }
         }
         if targets.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let regions: Vec<(u32, Rect)> = targets.iter().map(|t| (t.2, t.3)).collect();
-        let results = self.infer(model, buffer, &regions)?;
+        let submitted = Self::submit(model, buffer, &regions)?;
+        Ok(Some(Finish::Secondary { targets, submitted }))
+    }
+
+    /// Secondary mode, output side: attaches the labels (and tensors) to the
+    /// objects.
+    fn secondary_finish(
+        element: &super::NvInfer,
+        model: &Shared,
+        buffer: &mut gst::BufferRef,
+        targets: &[(usize, usize, u32, Rect)],
+        results: &[Inferred],
+    ) -> Result<(), String> {
+        let me = model.config.gie_unique_id as i32;
         let threshold = model.config.classifier_threshold;
         let mut found = Vec::with_capacity(results.len());
-        for (_, outputs, i) in &results {
+        for (_, outputs, i) in results {
             let (labels, warning) = parse::classify_with(&model.parser, outputs, *i, threshold);
             if let Some(w) = warning {
-                gst::element_imp_warning!(self, gst::StreamError::Decode, ("nvinfer: {}", w));
+                gst::element_warning!(element, gst::StreamError::Decode, ("nvinfer: {}", w));
             }
             let tensor = if model.config.output_tensor_meta {
                 Self::tensor_meta(model, outputs, *i)
@@ -729,7 +827,10 @@ impl ObjectImpl for NvInfer {
     fn property(&self, _id: usize, pspec: &glib::ParamSpec) -> glib::Value {
         let s = lock(&self.settings);
         let model = lock(&self.model);
-        let cfg = model.as_ref().map(|m| &m.config).or(s.file_config.as_ref());
+        let cfg = model
+            .as_ref()
+            .map(|m| &m.shared.config)
+            .or(s.file_config.as_ref());
         match pspec.name() {
             "config-file-path" => s.config_path.to_value(),
             "unique-id" => s
@@ -841,30 +942,64 @@ impl ElementImpl for NvInfer {
 }
 
 impl NvInfer {
-    /// Infers a batch in the upstream's thread and hands it to the output
-    /// thread.
+    /// Prepares a batch's network inputs in the upstream's thread and hands
+    /// them to the inference workers; the output thread waits for the
+    /// results in the order the batches came, attaches the metadata and
+    /// pushes the batch on (DeepStream's nvinfer likewise parses and
+    /// attaches in its output thread).
     fn sink_chain(
         &self,
         _pad: &gst::Pad,
         mut buffer: gst::Buffer,
     ) -> Result<gst::FlowSuccess, gst::FlowError> {
-        {
+        let (finish, shared) = {
             let mut guard = lock(&self.model);
             let Some(model) = guard.as_mut() else {
                 return Err(gst::FlowError::Flushing);
             };
             let b = buffer.make_mut();
             ds_core::latency::record_input(b, &*self.obj());
-            let result = match model.config.process_mode {
-                ProcessMode::Primary => self.primary(model, b),
-                ProcessMode::Secondary => self.secondary(model, b),
+            let result = match model.shared.config.process_mode {
+                ProcessMode::Primary => Self::primary_submit(model, b),
+                ProcessMode::Secondary => Self::secondary_submit(model, b),
             };
-            if let Err(e) = result {
-                gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
-                return Err(gst::FlowError::Error);
+            match result {
+                Ok(finish) => (finish, model.shared.clone()),
+                Err(e) => {
+                    gst::element_imp_error!(self, gst::StreamError::Failed, ("{}", e));
+                    return Err(gst::FlowError::Error);
+                }
             }
-        }
-        self.queue.push_buffer(buffer)
+        };
+        let Some(finish) = finish else {
+            return self.queue.push_buffer(buffer);
+        };
+        let element = self.obj().downgrade();
+        self.queue.push_job(Box::new(move || {
+            let element = element.upgrade().ok_or(gst::FlowError::Flushing)?;
+            let b = buffer.make_mut();
+            let result = match finish {
+                Finish::Primary {
+                    frames,
+                    regions,
+                    submitted,
+                } => Self::collect(submitted).and_then(|results| {
+                    Self::primary_finish(&element, &shared, b, &frames, &regions, &results)
+                }),
+                Finish::Secondary { targets, submitted } => {
+                    Self::collect(submitted).and_then(|results| {
+                        Self::secondary_finish(&element, &shared, b, &targets, &results)
+                    })
+                }
+            };
+            match result {
+                Ok(()) => Ok(buffer),
+                Err(e) => {
+                    gst::element_error!(element, gst::StreamError::Failed, ("{}", e));
+                    Err(gst::FlowError::Error)
+                }
+            }
+        }))
     }
 
     fn sink_event(&self, pad: &gst::Pad, event: gst::Event) -> bool {

@@ -37,7 +37,13 @@
 //!
 //! `network-mode=1` with `int8-calib-file` runs the model in INT8 ([`int8`]).
 //!
-//! Inference runs in ONNX Runtime ([`engine`]). Config warnings (unknown
+//! Inference runs in ONNX Runtime ([`engine`]), on a few worker threads
+//! with a session each ([`workers`]: consecutive batches at the same time,
+//! config keys `inference-workers` / `inference-threads`). The element's
+//! input side (the upstream's thread) scales the frames into the network
+//! input and hands them to the workers; its output thread takes the results
+//! in the order the batches came, parses them, attaches the metadata and
+//! pushes the batch on, as NVIDIA's nvinfer parses in its output thread. Config warnings (unknown
 //! keys) are posted as element warnings; a bad config, a missing model or
 //! label file, or a model that does not fit the config stop the pipeline
 //! with one element error naming the cause.
@@ -49,6 +55,7 @@ pub mod engine_cache;
 pub mod int8;
 pub mod parse;
 pub mod preprocess;
+pub mod workers;
 
 mod imp;
 

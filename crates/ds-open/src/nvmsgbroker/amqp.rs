@@ -199,8 +199,8 @@ impl Amqp {
 }
 
 impl Connection for Amqp {
-    fn socket(&self) -> &TcpStream {
-        self.stream.socket()
+    fn socket(&self) -> Option<&TcpStream> {
+        Some(self.stream.socket())
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {

@@ -137,7 +137,7 @@ impl ObjectImpl for NvMsgBroker {
             let mut v = vec![
                 glib::ParamSpecString::builder("proto-lib")
                     .nick("Protocol library")
-                    .blurb("Protocol adapter library; its file name selects the protocol (mqtt, redis, amqp)")
+                    .blurb("Protocol adapter library; its file name selects the protocol (kafka, mqtt, redis, amqp)")
                     .build(),
                 glib::ParamSpecString::builder("conn-str")
                     .nick("Connection string")
@@ -272,6 +272,17 @@ impl BaseSinkImpl for NvMsgBroker {
         let settings = Settings::resolve(&config.props)
             .map_err(|e| gst::error_msg!(gst::ResourceError::Settings, ("nvmsgbroker: {}", e)))?;
         let desc = settings.describe();
+        if !settings.kafka.ignored.is_empty() {
+            gst::element_imp_warning!(
+                self,
+                gst::ResourceError::Settings,
+                (
+                    "nvmsgbroker: proto-cfg: librdkafka settings without effect in the open \
+                     Kafka adaptor: {}",
+                    settings.kafka.ignored.join(", ")
+                )
+            );
+        }
         let conn = if config.retry_on_start {
             None
         } else {

@@ -5,14 +5,21 @@
 //! chosen from the `proto-lib` value as NVIDIA's adapter libraries are
 //! named: a file name containing `mqtt` (e.g. `libnvds_mqtt_proto.so`) →
 //! MQTT 3.1.1, `redis` → Redis streams, `amqp` → AMQP 0-9-1, `kafka` →
-//! an error (Kafka is not implemented); the library itself is not loaded:
-//! the protocols are built in (over TCP; MQTT also over TLS).
+//! Kafka; the library itself is not loaded: the protocols are built in
+//! (over TCP; MQTT also over TLS).
 //!
 //! * MQTT: PUBLISH QoS 1 to the topic, acknowledged by PUBACK; optionally
 //!   over TLS (`enable-tls=1`, see below).
 //! * Redis: `XADD <topic> * metadata <payload>` (field from `payloadkey`).
 //! * AMQP: `basic.publish` to exchange `amq.topic` (config `exchange`)
 //!   with routing key = topic, with publisher confirms.
+//! * Kafka: a produce request per message (`acks=all`) to the topic's
+//!   partition, through the pure-Rust `rskafka` client (see `kafka.rs` for
+//!   the keys of DeepStream's `cfg_kafka.txt`: `proto-cfg`,
+//!   `producer-proto-cfg`, `partition-key`, `consumer-group-id`,
+//!   `consumer-proto-cfg`, `share-connection`). The topic must exist: a
+//!   missing topic fails like an unreachable broker (an error at start, or
+//!   with `retry-on-start` a warning and retries until it is created).
 //!
 //! Sending is asynchronous: `render()` only enqueues; one thread per
 //! element owns the connection and publishes in order, removing a message
@@ -67,12 +74,13 @@
 //! host:port: <reason>` after at most a few seconds, as NVIDIA's fails at
 //! start; true: start anyway, queue and keep retrying).
 //!
-//! Not implemented: Kafka, Azure IoT, TLS for Redis / AMQP, loading
+//! Not implemented: Azure IoT, TLS for Redis / AMQP / Kafka, Kafka SASL, loading
 //! NVIDIA's (or custom) adapter libraries, subscriptions (cloud-to-device
 //! messages).
 
 mod amqp;
 mod imp;
+mod kafka;
 mod mqtt;
 mod queue;
 mod redis;
@@ -119,6 +127,7 @@ pub(crate) enum Protocol {
     Mqtt,
     Redis,
     Amqp,
+    Kafka,
 }
 
 impl Protocol {
@@ -127,6 +136,7 @@ impl Protocol {
             Protocol::Mqtt => "MQTT",
             Protocol::Redis => "Redis",
             Protocol::Amqp => "AMQP",
+            Protocol::Kafka => "Kafka",
         }
     }
 
@@ -143,20 +153,17 @@ impl Protocol {
         } else if file.contains("amqp") {
             Ok(Protocol::Amqp)
         } else if file.contains("kafka") {
-            Err(format!(
-                "proto-lib {lib:?}: Kafka is not supported by the open nvmsgbroker \
-                 (use an MQTT, Redis or AMQP proto-lib)"
-            ))
+            Ok(Protocol::Kafka)
         } else if lib.is_empty() {
             Err(
-                "proto-lib is not set (e.g. libnvds_mqtt_proto.so, libnvds_redis_proto.so, \
-                 libnvds_amqp_proto.so)"
+                "proto-lib is not set (e.g. libnvds_kafka_proto.so, libnvds_mqtt_proto.so, \
+                 libnvds_redis_proto.so, libnvds_amqp_proto.so)"
                     .into(),
             )
         } else {
             Err(format!(
                 "proto-lib {lib:?}: unknown protocol adapter (the file name must contain \
-                 mqtt, redis or amqp)"
+                 kafka, mqtt, redis or amqp)"
             ))
         }
     }
@@ -181,6 +188,8 @@ pub(crate) struct Settings {
     frame_max: u32,
     payload_key: String,
     stream_size: Option<u64>,
+    /// The Kafka adaptor's keys (`proto-cfg`, `partition-key`, ...).
+    kafka: kafka::KafkaConfig,
 }
 
 /// The element's properties that matter for [`Settings::resolve`].
@@ -310,11 +319,18 @@ impl Settings {
         // and share-connection (each element has its own connection).
         num::<u32>(&kf, "loop-timeout", path)?;
         flag(&kf, "share-connection", path)?;
-        let client_id = key(&kf, "client-id").unwrap_or_else(|| {
-            static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-            let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            format!("ds-open-{}-{n}", std::process::id())
-        });
+        let kafka = if proto == Protocol::Kafka {
+            kafka::KafkaConfig::from_keys(&|name| key(&kf, name), path)?
+        } else {
+            kafka::KafkaConfig::default()
+        };
+        let client_id = key(&kf, "client-id")
+            .or(kafka.client_id.clone())
+            .unwrap_or_else(|| {
+                static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                format!("ds-open-{}-{n}", std::process::id())
+            });
         Ok(Settings {
             proto,
             host,
@@ -330,6 +346,7 @@ impl Settings {
             frame_max: num(&kf, "amqp-framesize", path)?.unwrap_or(131_072),
             payload_key: key(&kf, "payloadkey").unwrap_or_else(|| "metadata".into()),
             stream_size: num(&kf, "streamsize", path)?,
+            kafka,
         })
     }
 
@@ -339,6 +356,7 @@ impl Settings {
             Protocol::Mqtt => Box::new(mqtt::Mqtt::connect(self)?),
             Protocol::Redis => Box::new(redis::Redis::connect(self)?),
             Protocol::Amqp => Box::new(amqp::Amqp::connect(self)?),
+            Protocol::Kafka => Box::new(kafka::Kafka::connect(self)?),
         })
     }
 
@@ -382,8 +400,10 @@ fn tcp_connect(s: &Settings) -> io::Result<TcpStream> {
 
 /// An open broker connection (one per protocol module).
 pub(crate) trait Connection: Send {
-    /// The TCP socket (stop() shuts a clone down to interrupt a send).
-    fn socket(&self) -> &TcpStream;
+    /// The TCP socket (stop() shuts a clone down to interrupt a send);
+    /// `None` when the client library owns its sockets (Kafka: each
+    /// request is bounded by its timeout instead).
+    fn socket(&self) -> Option<&TcpStream>;
     /// Publishes one message and waits for the broker's acknowledgement.
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()>;
     /// Called when idle for half the keep-alive time.
@@ -423,8 +443,12 @@ mod tests {
             (s.proto, s.username.as_deref(), s.topic.as_str()),
             (Protocol::Amqp, Some("bob"), "t")
         );
-        let e = Settings::resolve(&props("libnvds_kafka_proto.so", "h;1", "t")).unwrap_err();
-        assert!(e.contains("Kafka"), "{e}");
+        let s = Settings::resolve(&props("libnvds_kafka_proto.so", "h;9092;events", "")).unwrap();
+        assert_eq!(
+            (s.proto, s.host.as_str(), s.port, s.topic.as_str()),
+            (Protocol::Kafka, "h", 9092, "events")
+        );
+        assert_eq!(s.kafka.partition_key, "sensor.id");
         let e = Settings::resolve(&props("libfoo.so", "h;1", "t")).unwrap_err();
         assert!(e.contains("libfoo.so"), "{e}");
         let e = Settings::resolve(&props("redis", "h;port", "t")).unwrap_err();

@@ -124,8 +124,8 @@ impl Mqtt {
 }
 
 impl Connection for Mqtt {
-    fn socket(&self) -> &TcpStream {
-        self.stream.socket()
+    fn socket(&self) -> Option<&TcpStream> {
+        Some(self.stream.socket())
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {

@@ -110,8 +110,8 @@ impl Redis {
 }
 
 impl Connection for Redis {
-    fn socket(&self) -> &TcpStream {
-        self.reader.get_ref().socket()
+    fn socket(&self) -> Option<&TcpStream> {
+        Some(self.reader.get_ref().socket())
     }
 
     fn publish(&mut self, topic: &str, payload: &[u8]) -> io::Result<()> {

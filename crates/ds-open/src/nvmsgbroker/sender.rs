@@ -37,7 +37,8 @@ impl Sender {
     ) -> std::io::Result<Sender> {
         let socket = Arc::new(Mutex::new(None));
         if let Some(c) = &conn {
-            *socket.lock().unwrap_or_else(|e| e.into_inner()) = c.socket().try_clone().ok();
+            *socket.lock().unwrap_or_else(|e| e.into_inner()) =
+                c.socket().and_then(|s| s.try_clone().ok());
         }
         let (q, s) = (queue.clone(), socket.clone());
         let thread = std::thread::Builder::new()
@@ -87,7 +88,7 @@ fn run(
         let Some(c) = conn.as_mut() else {
             match settings.connect() {
                 Ok(c) => {
-                    set_socket(c.socket().try_clone().ok());
+                    set_socket(c.socket().and_then(|s| s.try_clone().ok()));
                     if queue.is_stopping() {
                         // stop() may have missed this socket
                         let mut c = c;
