@@ -42,6 +42,16 @@ const ALLOWANCE: Duration = Duration::from_millis(200);
 fn max_file_wait() -> Duration {
     BATCH_TIMEOUT + FRAME_INTERVAL + ALLOWANCE
 }
+/// One test at a time: the file source's waits are asserted, and the
+/// resource test counts the whole process's threads and fds, so no other
+/// pipeline of this binary may run beside either.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    // A failed test poisons the lock; the next one still runs.
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Application message from the probe: the frame target was reached.
 const FRAMES: &str = "frames-reached";
 
@@ -273,6 +283,7 @@ fn until_both_play(rig: &mut Rig) {
 /// (the waits measured here are the machine's scheduling, not ours).
 #[test]
 fn file_source_waits_without_an_outage() {
+    let _serial = one_at_a_time();
     let server = RtspServer::start(&sample());
     let mut rig = Rig::new(&server.uri(), 1, -1);
     until_both_play(&mut rig);
@@ -295,6 +306,7 @@ fn file_source_waits_without_an_outage() {
 
 #[test]
 fn killed_server_comes_back_and_the_source_resumes() {
+    let _serial = one_at_a_time();
     let mut server = RtspServer::start(&sample());
     let mut rig = Rig::new(&server.uri(), 1, -1);
     until_both_play(&mut rig);
@@ -350,6 +362,7 @@ fn killed_server_comes_back_and_the_source_resumes() {
 
 #[test]
 fn server_that_never_comes_back_ends_that_stream_only() {
+    let _serial = one_at_a_time();
     let mut server = RtspServer::start(&sample());
     let mut rig = Rig::new(&server.uri(), 1, 2);
     rig.wait_frames(0, 10);
@@ -385,6 +398,7 @@ fn server_that_never_comes_back_ends_that_stream_only() {
 /// 20 reconnections) although nothing leaks (+4 MiB with one arena).
 #[test]
 fn twenty_reconnects_do_not_grow_threads_fds_or_rss() {
+    let _serial = one_at_a_time();
     const ENV: &str = "MALLOC_ARENA_MAX";
     if std::env::var_os(ENV).is_none() {
         let name = "twenty_reconnects_do_not_grow_threads_fds_or_rss";
