@@ -7,14 +7,13 @@
 //! Each test pushes payloads (NvDsPayload user meta on an NvDsBatchMeta,
 //! as nvmsgconv attaches them) through `appsrc ! nvmsgbroker` and checks
 //! what a subscriber received: every payload id, and nothing else.
-use ds_core::alloc::Payload;
-use ds_core::OwnedBatchMeta;
-use gstreamer as gst;
+#[path = "support/broker_pipeline.rs"]
+mod broker_pipeline;
+use broker_pipeline::{free_port, BrokerPipeline, Feed};
 use gstreamer::prelude::*;
-use gstreamer_app as gst_app;
 use std::collections::BTreeSet;
 use std::io::{BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,16 +23,9 @@ use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- helpers
 
-fn init() {
-    ds_open::init().unwrap();
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// `appsrc ! nvmsgbroker` with `props`; pushes never wait.
+fn pipeline(props: &[(&str, glib::Value)]) -> BrokerPipeline {
+    BrokerPipeline::new(props, Feed::Unbounded)
 }
 
 struct TempDir(PathBuf);
@@ -234,93 +226,6 @@ fn payload_json(test: &str, id: usize) -> String {
 fn id_of(json: &str) -> Option<usize> {
     let rest = &json[json.find("\"id\":")? + 5..];
     rest.trim_end_matches('}').trim().parse().ok()
-}
-
-/// A buffer with a batch meta carrying one payload user meta.
-fn buffer_with_payload(json: &str) -> gst::Buffer {
-    let mut buffer = gst::Buffer::new();
-    let mut batch = OwnedBatchMeta::new(1).unwrap();
-    batch.new_frame().unwrap();
-    batch
-        .add_user_meta(Payload::new(json.as_bytes(), 0).unwrap())
-        .unwrap();
-    batch.attach(buffer.get_mut().unwrap()).unwrap();
-    buffer
-}
-
-struct Pipeline {
-    pipeline: gst::Pipeline,
-    src: gst_app::AppSrc,
-    bus: gst::Bus,
-}
-
-impl Pipeline {
-    fn new(props: &[(&str, glib::Value)]) -> Pipeline {
-        init();
-        let pipeline = gst::Pipeline::new();
-        let src = gst_app::AppSrc::builder()
-            .format(gst::Format::Time)
-            .max_buffers(0)
-            .build();
-        let sink = gst::ElementFactory::make("nvmsgbroker").build().unwrap();
-        for (k, v) in props {
-            sink.set_property_from_value(k, v);
-        }
-        pipeline.add_many([src.upcast_ref(), &sink]).unwrap();
-        src.link(&sink).unwrap();
-        let bus = pipeline.bus().unwrap();
-        Pipeline { pipeline, src, bus }
-    }
-
-    fn play(&self) -> Result<(), String> {
-        self.pipeline
-            .set_state(gst::State::Playing)
-            .map(|_| ())
-            .map_err(|_| self.error(Duration::from_secs(1)).unwrap_or_default())
-    }
-
-    fn push(&self, json: &str) {
-        self.src.push_buffer(buffer_with_payload(json)).unwrap();
-    }
-
-    /// Sends EOS and waits for it on the bus; returns the warnings seen.
-    fn finish(&self, timeout: Duration) -> Vec<String> {
-        self.src.end_of_stream().unwrap();
-        let mut warnings = Vec::new();
-        let t0 = Instant::now();
-        loop {
-            let left = timeout.saturating_sub(t0.elapsed());
-            assert!(!left.is_zero(), "no EOS within {timeout:?}");
-            let Some(msg) = self.bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
-                continue;
-            };
-            match msg.view() {
-                gst::MessageView::Eos(_) => break,
-                gst::MessageView::Error(e) => panic!("pipeline error: {}", e.error()),
-                gst::MessageView::Warning(w) => warnings.push(w.error().to_string()),
-                _ => {}
-            }
-        }
-        self.pipeline.set_state(gst::State::Null).unwrap();
-        warnings
-    }
-
-    fn error(&self, timeout: Duration) -> Option<String> {
-        let msg = self.bus.timed_pop_filtered(
-            gst::ClockTime::from_nseconds(timeout.as_nanos() as u64),
-            &[gst::MessageType::Error],
-        )?;
-        match msg.view() {
-            gst::MessageView::Error(e) => Some(e.error().to_string()),
-            _ => None,
-        }
-    }
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let _ = self.pipeline.set_state(gst::State::Null);
-    }
 }
 
 fn conn(port: u16) -> glib::Value {
@@ -660,7 +565,7 @@ const N: usize = 40;
 fn mqtt_delivers_every_payload() {
     let server = Server::mosquitto();
     let sub = MqttSubscriber::start(server.port, "ds/mqtt");
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         (
             "proto-lib",
             "/opt/nvidia/deepstream/deepstream/lib/libnvds_mqtt_proto.so".to_value(),
@@ -684,7 +589,7 @@ fn mqtt_delivers_every_payload() {
 #[test]
 fn redis_appends_to_the_topic_stream() {
     let server = Server::redis();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_redis_proto.so".to_value()),
         ("conn-str", conn(server.port)),
         ("topic", "ds-events".to_value()),
@@ -714,7 +619,7 @@ fn redis_config_file_sets_the_field_name() {
         ),
     )
     .unwrap();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_redis_proto.so".to_value()),
         ("config", cfg.to_str().unwrap().to_value()),
         ("topic", "cfg-events".to_value()),
@@ -734,7 +639,7 @@ fn redis_config_file_sets_the_field_name() {
 #[test]
 fn redis_broker_restart_loses_nothing() {
     let mut server = Server::redis();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_redis_proto.so".to_value()),
         ("conn-str", conn(server.port)),
         ("topic", "fault".to_value()),
@@ -772,7 +677,7 @@ fn redis_broker_restart_loses_nothing() {
 fn mqtt_broker_restart_loses_nothing() {
     let mut server = Server::mosquitto();
     let sub = MqttSubscriber::start(server.port, "ds/fault");
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_mqtt_proto.so".to_value()),
         ("conn-str", conn(server.port)),
         ("topic", "ds/fault".to_value()),
@@ -802,7 +707,7 @@ fn mqtt_broker_restart_loses_nothing() {
 fn unreachable_broker_fails_at_start() {
     let port = free_port();
     let t0 = Instant::now();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_mqtt_proto.so".to_value()),
         ("conn-str", format!("127.0.0.1;{port};t").to_value()),
     ]);
@@ -822,7 +727,7 @@ fn bad_proto_lib_is_a_clear_error() {
         ("libcustom.so", "\"libcustom.so\": unknown protocol adapter"),
         ("", "proto-lib is not set"),
     ] {
-        let p = Pipeline::new(&[("proto-lib", lib.to_value()), ("conn-str", conn(1))]);
+        let p = pipeline(&[("proto-lib", lib.to_value()), ("conn-str", conn(1))]);
         let err = p.play().unwrap_err();
         assert!(err.contains(want), "{err}");
     }
@@ -833,7 +738,7 @@ fn bad_proto_lib_is_a_clear_error() {
 #[test]
 fn queue_overflow_drops_oldest_with_a_warning() {
     let port = free_port();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_redis_proto.so".to_value()),
         ("conn-str", conn(port)),
         ("topic", "t".to_value()),
@@ -874,7 +779,7 @@ fn amqp_publishes_to_amq_topic() {
         "[message-broker]\npassword = guest\nexchange = amq.topic\ntopic = ds.events\n",
     )
     .unwrap();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_amqp_proto.so".to_value()),
         (
             "conn-str",

@@ -9,14 +9,12 @@
 //! start (an error; with `retry-on-start` a warning and every payload once
 //! it is up), a topic that does not exist, and a full retry queue (bounded
 //! memory, counted drops).
-use ds_core::alloc::Payload;
-use ds_core::OwnedBatchMeta;
+#[path = "support/broker_pipeline.rs"]
+mod broker_pipeline;
+use broker_pipeline::{free_port, BrokerPipeline, Feed};
 use ds_testkit::kafka::{Broker, Received};
-use gstreamer as gst;
 use gstreamer::prelude::*;
-use gstreamer_app as gst_app;
 use std::collections::{BTreeMap, BTreeSet};
-use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -28,14 +26,6 @@ const KAFKA: &str = "/opt/nvidia/deepstream/deepstream/lib/libnvds_kafka_proto.s
 fn serial() -> std::sync::MutexGuard<'static, ()> {
     static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A DeepStream-like payload: `sensor.id` is the default partition key.
@@ -52,102 +42,12 @@ fn id_of(json: &str) -> Option<usize> {
     rest.trim_end_matches('}').trim().parse().ok()
 }
 
-fn buffer_with_payload(json: &str) -> gst::Buffer {
-    let mut buffer = gst::Buffer::new();
-    let mut batch = OwnedBatchMeta::new(1).unwrap();
-    batch.new_frame().unwrap();
-    batch
-        .add_user_meta(Payload::new(json.as_bytes(), 0).unwrap())
-        .unwrap();
-    batch.attach(buffer.get_mut().unwrap()).unwrap();
-    buffer
-}
-
-struct Pipeline {
-    pipeline: gst::Pipeline,
-    src: gst_app::AppSrc,
-    bus: gst::Bus,
-}
-
-impl Pipeline {
-    fn new(props: &[(&str, glib::Value)]) -> Pipeline {
-        ds_open::init().unwrap();
-        let pipeline = gst::Pipeline::new();
-        let src = gst_app::AppSrc::builder()
-            .format(gst::Format::Time)
-            // pushes wait for the sink: memory measures the element,
-            // not appsrc's own queue
-            .max_buffers(16)
-            .block(true)
-            .build();
-        let sink = gst::ElementFactory::make("nvmsgbroker").build().unwrap();
-        sink.set_property("proto-lib", KAFKA);
-        for (k, v) in props {
-            sink.set_property_from_value(k, v);
-        }
-        pipeline.add_many([src.upcast_ref(), &sink]).unwrap();
-        src.link(&sink).unwrap();
-        let bus = pipeline.bus().unwrap();
-        Pipeline { pipeline, src, bus }
-    }
-
-    fn play(&self) -> Result<(), String> {
-        self.pipeline
-            .set_state(gst::State::Playing)
-            .map(|_| ())
-            .map_err(|_| {
-                let msg = self.bus.timed_pop_filtered(
-                    gst::ClockTime::from_seconds(1),
-                    &[gst::MessageType::Error],
-                );
-                match msg.as_ref().map(|m| m.view()) {
-                    Some(gst::MessageView::Error(e)) => e.error().to_string(),
-                    _ => String::new(),
-                }
-            })
-    }
-
-    fn push(&self, json: &str) {
-        self.src.push_buffer(buffer_with_payload(json)).unwrap();
-    }
-
-    /// Warnings posted so far (non-blocking).
-    fn warnings_now(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        while let Some(msg) = self.bus.pop_filtered(&[gst::MessageType::Warning]) {
-            if let gst::MessageView::Warning(w) = msg.view() {
-                out.push(w.error().to_string());
-            }
-        }
-        out
-    }
-
-    /// Sends EOS and waits for it; returns the warnings seen.
-    fn finish(&self, timeout: Duration) -> Vec<String> {
-        self.src.end_of_stream().unwrap();
-        let mut warnings = Vec::new();
-        let t0 = Instant::now();
-        loop {
-            assert!(t0.elapsed() < timeout, "no EOS within {timeout:?}");
-            let Some(msg) = self.bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
-                continue;
-            };
-            match msg.view() {
-                gst::MessageView::Eos(_) => break,
-                gst::MessageView::Error(e) => panic!("pipeline error: {}", e.error()),
-                gst::MessageView::Warning(w) => warnings.push(w.error().to_string()),
-                _ => {}
-            }
-        }
-        self.pipeline.set_state(gst::State::Null).unwrap();
-        warnings
-    }
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let _ = self.pipeline.set_state(gst::State::Null);
-    }
+/// `appsrc ! nvmsgbroker` with the Kafka adaptor and `props`; appsrc holds
+/// at most 16 buffers, so memory measures the element, not appsrc's queue.
+fn pipeline(props: &[(&str, glib::Value)]) -> BrokerPipeline {
+    let mut all = vec![("proto-lib", KAFKA.to_value())];
+    all.extend(props.iter().cloned());
+    BrokerPipeline::new(&all, Feed::Blocking(16))
 }
 
 /// Checks every id 0..n arrived (from this test only); returns the number
@@ -177,7 +77,7 @@ fn kafka_delivers_every_payload_keyed_by_sensor_id() {
     let _serial = serial();
     let broker = Broker::start();
     broker.create_topic("ds-events", 3);
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("conn-str", broker.conn_str().to_value()),
         ("topic", "ds-events".to_value()),
     ]);
@@ -234,7 +134,7 @@ fn kafka_config_file_keys() {
          share-connection = 1\n",
     )
     .unwrap();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         (
             "conn-str",
             format!("{};cfg-events", broker.conn_str()).to_value(),
@@ -271,7 +171,7 @@ fn kafka_broker_killed_and_restarted_loses_nothing() {
     let _serial = serial();
     let mut broker = Broker::start();
     broker.create_topic("fault", 2);
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("conn-str", broker.conn_str().to_value()),
         ("topic", "fault".to_value()),
         // room for everything pushed during the outage: nothing dropped
@@ -358,7 +258,7 @@ fn kafka_broker_down_at_start_is_an_error() {
     let _serial = serial();
     let port = free_port();
     let t0 = Instant::now();
-    let p = Pipeline::new(&[("conn-str", format!("127.0.0.1;{port};t").to_value())]);
+    let p = pipeline(&[("conn-str", format!("127.0.0.1;{port};t").to_value())]);
     let err = p.play().unwrap_err();
     assert!(t0.elapsed() < Duration::from_secs(15));
     assert!(
@@ -377,7 +277,7 @@ fn kafka_retry_on_start_waits_for_broker_and_topic() {
     let _serial = serial();
     let mut broker = Broker::start();
     broker.kill();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("conn-str", broker.conn_str().to_value()),
         ("topic", "late".to_value()),
         ("retry-on-start", true.to_value()),
@@ -409,7 +309,7 @@ fn kafka_retry_on_start_waits_for_broker_and_topic() {
 fn kafka_missing_topic_is_an_error() {
     let _serial = serial();
     let broker = Broker::start();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("conn-str", broker.conn_str().to_value()),
         ("topic", "nope".to_value()),
     ]);
@@ -441,7 +341,7 @@ fn rss_kib() -> u64 {
 fn kafka_full_queue_is_bounded_and_counts_drops() {
     let _serial = serial();
     let port = free_port();
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("conn-str", format!("127.0.0.1;{port}").to_value()),
         ("topic", "t".to_value()),
         ("retry-on-start", true.to_value()),

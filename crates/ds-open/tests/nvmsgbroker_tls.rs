@@ -7,18 +7,18 @@
 //! subscriber receives what nvmsgbroker published over the TLS listeners:
 //! one with server authentication only, one requiring a client certificate
 //! (mutual TLS) and one whose certificate is for another host name.
-use ds_core::alloc::Payload;
-use ds_core::OwnedBatchMeta;
+#[path = "support/broker_pipeline.rs"]
+mod broker_pipeline;
+use broker_pipeline::{free_port, BrokerPipeline, Feed};
 use gstreamer as gst;
 use gstreamer::prelude::*;
-use gstreamer_app as gst_app;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, KeyUsagePurpose,
 };
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -29,14 +29,6 @@ use std::time::{Duration, Instant};
 const N: usize = 20;
 
 // ---------------------------------------------------------------- helpers
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 struct TempDir(PathBuf);
 
@@ -208,6 +200,35 @@ impl Drop for Broker {
 
 // ---------------------------------------------------------------- pipeline
 
+/// `appsrc ! nvmsgbroker` with `props`; pushes never wait.
+fn pipeline(props: &[(&str, glib::Value)]) -> BrokerPipeline {
+    BrokerPipeline::new(props, Feed::Unbounded)
+}
+
+/// MQTT to `host` : `port` with the config file `config`.
+fn mqtt(host: &str, port: u16, topic: &str, config: &Path) -> BrokerPipeline {
+    pipeline(&[
+        ("proto-lib", "libnvds_mqtt_proto.so".to_value()),
+        ("conn-str", format!("{host};{port}").to_value()),
+        ("topic", topic.to_value()),
+        ("config", config.to_str().unwrap().to_value()),
+    ])
+}
+
+/// Pushes payloads 0..n of `test`.
+fn send(p: &BrokerPipeline, test: &str, n: usize) {
+    for id in 0..n {
+        p.push(&payload_json(test, id));
+    }
+}
+
+/// EOS, then waits for it (the element flushes its queue first); a
+/// warning fails the test.
+fn finish_clean(p: &BrokerPipeline) {
+    let warnings = p.finish(Duration::from_secs(30));
+    assert!(warnings.is_empty(), "pipeline warnings: {warnings:?}");
+}
+
 fn payload_json(test: &str, id: usize) -> String {
     format!("{{\"test\":\"{test}\",\"id\":{id}}}")
 }
@@ -215,97 +236,6 @@ fn payload_json(test: &str, id: usize) -> String {
 fn id_of(json: &str) -> Option<usize> {
     let rest = &json[json.find("\"id\":")? + 5..];
     rest.trim_end_matches('}').trim().parse().ok()
-}
-
-struct Pipeline {
-    pipeline: gst::Pipeline,
-    src: gst_app::AppSrc,
-    bus: gst::Bus,
-}
-
-impl Pipeline {
-    fn new(props: &[(&str, glib::Value)]) -> Pipeline {
-        ds_open::init().unwrap();
-        let pipeline = gst::Pipeline::new();
-        let src = gst_app::AppSrc::builder()
-            .format(gst::Format::Time)
-            .max_buffers(0)
-            .build();
-        let sink = gst::ElementFactory::make("nvmsgbroker").build().unwrap();
-        for (k, v) in props {
-            sink.set_property_from_value(k, v);
-        }
-        pipeline.add_many([src.upcast_ref(), &sink]).unwrap();
-        src.link(&sink).unwrap();
-        let bus = pipeline.bus().unwrap();
-        Pipeline { pipeline, src, bus }
-    }
-
-    /// MQTT to 127.0.0.1 (or `host`) : `port` with the config file `config`.
-    fn mqtt(host: &str, port: u16, topic: &str, config: &Path) -> Pipeline {
-        Pipeline::new(&[
-            ("proto-lib", "libnvds_mqtt_proto.so".to_value()),
-            ("conn-str", format!("{host};{port}").to_value()),
-            ("topic", topic.to_value()),
-            ("config", config.to_str().unwrap().to_value()),
-        ])
-    }
-
-    fn play(&self) -> Result<(), String> {
-        self.pipeline
-            .set_state(gst::State::Playing)
-            .map(|_| ())
-            .map_err(|_| self.error().unwrap_or_default())
-    }
-
-    fn error(&self) -> Option<String> {
-        let msg = self
-            .bus
-            .timed_pop_filtered(gst::ClockTime::from_seconds(1), &[gst::MessageType::Error])?;
-        match msg.view() {
-            gst::MessageView::Error(e) => Some(e.error().to_string()),
-            _ => None,
-        }
-    }
-
-    fn send(&self, test: &str, n: usize) {
-        for id in 0..n {
-            let mut buffer = gst::Buffer::new();
-            let mut batch = OwnedBatchMeta::new(1).unwrap();
-            batch.new_frame().unwrap();
-            let json = payload_json(test, id);
-            batch
-                .add_user_meta(Payload::new(json.as_bytes(), 0).unwrap())
-                .unwrap();
-            batch.attach(buffer.get_mut().unwrap()).unwrap();
-            self.src.push_buffer(buffer).unwrap();
-        }
-    }
-
-    /// EOS, then waits for it (the element flushes its queue first).
-    fn finish(&self) {
-        self.src.end_of_stream().unwrap();
-        let t0 = Instant::now();
-        loop {
-            assert!(t0.elapsed() < Duration::from_secs(30), "no EOS");
-            let Some(msg) = self.bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
-                continue;
-            };
-            match msg.view() {
-                gst::MessageView::Eos(_) => break,
-                gst::MessageView::Error(e) => panic!("pipeline error: {}", e.error()),
-                gst::MessageView::Warning(w) => panic!("pipeline warning: {}", w.error()),
-                _ => {}
-            }
-        }
-        self.pipeline.set_state(gst::State::Null).unwrap();
-    }
-}
-
-impl Drop for Pipeline {
-    fn drop(&mut self) {
-        let _ = self.pipeline.set_state(gst::State::Null);
-    }
 }
 
 // ---------------------------------------------- plain MQTT subscriber
@@ -464,10 +394,10 @@ fn mqtt_over_tls_delivers_every_message() {
          share-connection=1\n",
     );
     let sub = Subscriber::start(broker.plain, "tls-events");
-    let p = Pipeline::mqtt("127.0.0.1", broker.tls, "tls-events", &config);
+    let p = mqtt("127.0.0.1", broker.tls, "tls-events", &config);
     p.play().unwrap();
-    p.send("tls", N);
-    p.finish();
+    send(&p, "tls", N);
+    finish_clean(&p);
     assert_all_ids(&sub.collect(N), "tls", N);
 
     // tls-capath: a directory of PEM files (others are skipped)
@@ -480,10 +410,10 @@ fn mqtt_over_tls_delivers_every_message() {
         "[message-broker]\nenable-tls=1\ntls-capath=cas\n",
     );
     let sub = Subscriber::start(broker.plain, "capath-events");
-    let p = Pipeline::mqtt("localhost", broker.tls, "capath-events", &config);
+    let p = mqtt("localhost", broker.tls, "capath-events", &config);
     p.play().unwrap();
-    p.send("capath", N);
-    p.finish();
+    send(&p, "capath", N);
+    finish_clean(&p);
     assert_all_ids(&sub.collect(N), "capath", N);
 }
 
@@ -508,17 +438,17 @@ fn mqtt_mutual_tls_with_client_certificate() {
         ),
     );
     let sub = Subscriber::start(broker.plain, "mtls-events");
-    let p = Pipeline::mqtt("localhost", broker.mtls, "mtls-events", &config);
+    let p = mqtt("localhost", broker.mtls, "mtls-events", &config);
     p.play().unwrap();
-    p.send("mtls", N);
-    p.finish();
+    send(&p, "mtls", N);
+    finish_clean(&p);
     assert_all_ids(&sub.collect(N), "mtls", N);
 
     let no_cert = dir.write(
         "no_cert.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=ca.pem\n",
     );
-    let p = Pipeline::mqtt("localhost", broker.mtls, "mtls-events", &no_cert);
+    let p = mqtt("localhost", broker.mtls, "mtls-events", &no_cert);
     let err = p
         .play()
         .expect_err("connected without a client certificate");
@@ -538,7 +468,7 @@ fn mqtt_tls_rejects_untrusted_or_mismatching_broker() {
         "wrong_ca.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=other_ca.pem\n",
     );
-    let p = Pipeline::mqtt("127.0.0.1", broker.tls, "t", &wrong_ca);
+    let p = mqtt("127.0.0.1", broker.tls, "t", &wrong_ca);
     let err = p
         .play()
         .expect_err("connected to a broker signed by an unknown CA");
@@ -555,7 +485,7 @@ fn mqtt_tls_rejects_untrusted_or_mismatching_broker() {
         "good.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=ca.pem\n",
     );
-    let p = Pipeline::mqtt("127.0.0.1", broker.other_name, "t", &good);
+    let p = mqtt("127.0.0.1", broker.other_name, "t", &good);
     let err = p
         .play()
         .expect_err("accepted a certificate for another host");
@@ -565,7 +495,7 @@ fn mqtt_tls_rejects_untrusted_or_mismatching_broker() {
         "{err}"
     );
 
-    let p = Pipeline::mqtt("127.0.0.1", broker.plain, "t", &good);
+    let p = mqtt("127.0.0.1", broker.plain, "t", &good);
     let err = p.play().expect_err("TLS handshake with a plain listener");
     eprintln!("{err}");
     assert!(err.contains("is this a TLS port?"), "{err}");
@@ -585,9 +515,7 @@ fn tls_config_errors_name_the_file() {
     );
     // no broker is needed: the files are read before connecting
     let port = free_port();
-    let err = Pipeline::mqtt("127.0.0.1", port, "t", &cfg)
-        .play()
-        .unwrap_err();
+    let err = mqtt("127.0.0.1", port, "t", &cfg).play().unwrap_err();
     eprintln!("{err}");
     assert!(
         err.contains("tls-cafile") && err.contains(&missing.display().to_string()),
@@ -599,9 +527,7 @@ fn tls_config_errors_name_the_file() {
         "not_pem.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=not_pem.pem\n",
     );
-    let err = Pipeline::mqtt("127.0.0.1", port, "t", &cfg)
-        .play()
-        .unwrap_err();
+    let err = mqtt("127.0.0.1", port, "t", &cfg).play().unwrap_err();
     eprintln!("{err}");
     assert!(
         err.contains("not_pem.pem") && err.contains("no PEM"),
@@ -609,9 +535,7 @@ fn tls_config_errors_name_the_file() {
     );
 
     let cfg = dir.write("no_ca.txt", "[message-broker]\nenable-tls=1\n");
-    let err = Pipeline::mqtt("127.0.0.1", port, "t", &cfg)
-        .play()
-        .unwrap_err();
+    let err = mqtt("127.0.0.1", port, "t", &cfg).play().unwrap_err();
     eprintln!("{err}");
     assert!(
         err.contains("tls-cafile") && err.contains("tls-capath"),
@@ -627,9 +551,7 @@ fn tls_config_errors_name_the_file() {
         "[message-broker]\nenable-tls=1\ntls-cafile=ca.pem\ntls-certfile=client.pem\n\
          tls-keyfile=absent.key\n",
     );
-    let err = Pipeline::mqtt("127.0.0.1", port, "t", &cfg)
-        .play()
-        .unwrap_err();
+    let err = mqtt("127.0.0.1", port, "t", &cfg).play().unwrap_err();
     eprintln!("{err}");
     assert!(
         err.contains("tls-keyfile") && err.contains("absent.key"),
@@ -637,9 +559,7 @@ fn tls_config_errors_name_the_file() {
     );
 
     let cfg = dir.write("bad_flag.txt", "[message-broker]\nenable-tls=yes\n");
-    let err = Pipeline::mqtt("127.0.0.1", port, "t", &cfg)
-        .play()
-        .unwrap_err();
+    let err = mqtt("127.0.0.1", port, "t", &cfg).play().unwrap_err();
     eprintln!("{err}");
     assert!(err.contains("enable-tls"), "{err}");
 
@@ -648,7 +568,7 @@ fn tls_config_errors_name_the_file() {
         "redis.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=ca.pem\n",
     );
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_redis_proto.so".to_value()),
         ("conn-str", format!("127.0.0.1;{port}").to_value()),
         ("topic", "t".to_value()),
@@ -671,7 +591,7 @@ fn mqtt_tls_failure_with_retry_on_start_is_a_warning() {
         "wrong_ca.txt",
         "[message-broker]\nenable-tls=1\ntls-cafile=other_ca.pem\n",
     );
-    let p = Pipeline::new(&[
+    let p = pipeline(&[
         ("proto-lib", "libnvds_mqtt_proto.so".to_value()),
         ("conn-str", format!("127.0.0.1;{}", broker.tls).to_value()),
         ("topic", "t".to_value()),
@@ -680,7 +600,7 @@ fn mqtt_tls_failure_with_retry_on_start_is_a_warning() {
         ("flush-timeout", 300u32.to_value()),
     ]);
     p.play().unwrap();
-    p.send("retry", 3);
+    send(&p, "retry", 3);
     p.src.end_of_stream().unwrap();
     let mut warnings = Vec::new();
     let t0 = Instant::now();
