@@ -3,7 +3,7 @@
 # a C toolchain, pkg-config, GStreamer (>= 1.20) development files and
 # plugins, valgrind, message brokers for the nvmsgbroker tests (mosquitto,
 # redis-server, rabbitmq-server; tansu, a Kafka-compatible broker, built from
-# crates.io into a cache folder), gst-rtsp-server for the RTSP reconnection
+# crates.io into a cache folder, only with --test-brokers), gst-rtsp-server for the RTSP reconnection
 # tests, and npm / pip / python3-venv when missing
 # (ci/models.sh and ci/bench.sh use them). Idempotent: installs only what is missing, runs
 # `apt-get update` at most once, never prompts. Uses sudo only when not root.
@@ -104,9 +104,13 @@ say "$(cargo --version)"
 # Measured 2026-12-06: 33 min 56 s wall, 17 min 35 s user CPU on a 2-core
 # machine shared with other builds: the slowest step of a fresh setup, done
 # once; the build folder is temporary.
+# Only for the tests (`ci/setup.sh --test-brokers`, as ci/test.sh calls it):
+# ci/demo.sh runs deepstream-test1 without waiting for it.
 TANSU_VERSION=0.6.0
 TANSU_ROOT="$HOME/.cache/deepstream-rs/tansu-$TANSU_VERSION"
-if [[ -x $TANSU_ROOT/bin/tansu ]]; then
+if [[ ${1:-} != --test-brokers ]]; then
+  say "tansu $TANSU_VERSION (Kafka tests' broker): not needed here (ci/setup.sh --test-brokers builds it)"
+elif [[ -x $TANSU_ROOT/bin/tansu ]]; then
   say "tansu $TANSU_VERSION: present ($TANSU_ROOT/bin/tansu)"
 else
   say "building tansu $TANSU_VERSION (Kafka-compatible broker for the tests) into $TANSU_ROOT"

@@ -46,7 +46,7 @@ phase() {
   fi
 }
 
-phase setup ci/setup.sh
+phase setup ci/setup.sh --test-brokers
 phase samples ci/samples.sh
 phase models ci/models.sh
 phase fmt cargo fmt --all --check

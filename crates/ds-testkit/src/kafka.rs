@@ -1,13 +1,13 @@
 //! A real Kafka-protocol broker for the tests: [tansu](https://tansu.io)
 //! (Apache Kafka compatible, written in Rust, installed from crates.io by
-//! `ci/setup.sh`), started as a child process on a free loopback port with
+//! `ci/setup.sh --test-brokers`), started as a child process on a free loopback port with
 //! SQLite storage in its own temporary folder (what it acknowledged
 //! survives a SIGKILL), plus an admin / consumer client (`rskafka`).
 //!
 //! The binary is looked up as `$DS_TANSU`, then
 //! `$HOME/.cache/deepstream-rs/tansu-<version>/bin/tansu` (where
-//! `ci/setup.sh` installs it), then `tansu` on `PATH`. When it is absent,
-//! [`Broker::start`] panics with one line saying to run `ci/setup.sh`: a
+//! `ci/setup.sh --test-brokers` installs it), then `tansu` on `PATH`. When it is absent,
+//! [`Broker::start`] panics with one line saying to run `ci/setup.sh --test-brokers`: a
 //! Kafka test never passes silently without its broker (CI installs it, so
 //! a skip would hide a broken setup).
 //!
@@ -26,7 +26,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-/// The tansu release `ci/setup.sh` installs.
+/// The tansu release `ci/setup.sh --test-brokers` installs.
 pub const TANSU_VERSION: &str = "0.6.0";
 
 /// One record read back from the broker.
@@ -89,7 +89,7 @@ pub struct Broker {
 
 impl Broker {
     /// Starts a broker on a free port; panics when tansu is not installed
-    /// (run `ci/setup.sh`) or does not listen within 30 s.
+    /// (run `ci/setup.sh --test-brokers`) or does not listen within 30 s.
     pub fn start() -> Broker {
         let Some(bin) = tansu_bin() else {
             if let Some(p) = std::env::var_os("DS_TANSU") {
@@ -97,7 +97,7 @@ impl Broker {
             }
             panic!(
                 "tansu (the Kafka-compatible broker of the Kafka tests) not found: run \
-                 ci/setup.sh, which builds it into ~/.cache/deepstream-rs/tansu-{TANSU_VERSION}, \
+                 ci/setup.sh --test-brokers, which builds it into ~/.cache/deepstream-rs/tansu-{TANSU_VERSION}, \
                  or set DS_TANSU=/path/to/tansu"
             );
         };
