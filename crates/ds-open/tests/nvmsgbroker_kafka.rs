@@ -1,6 +1,6 @@
 //! `nvmsgbroker` with the Kafka adaptor (`libnvds_kafka_proto.so`) against a
 //! real Kafka-protocol broker: tansu, started here on a free loopback port
-//! with SQLite storage (`ds_testkit::kafka`; `ci/setup.sh` installs it). A
+//! with SQLite storage (`ds_testkit::kafka`; `ci/setup.sh --test-brokers` installs it). A
 //! consumer in the test reads back every record of the topic.
 //!
 //! Measured and asserted: every payload delivered (with keys and partitions
