@@ -5,8 +5,9 @@
 //! each, as the sample) arrives at a subscriber. The broker's address is
 //! given with `--conn-str`, or (as the sample allows when `--conn-str` is
 //! not given) read from the adaptor config file of `--cfg-file`.
+use ds_testkit::free_port;
 use std::io::Read;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -20,14 +21,6 @@ fn short_sample() -> PathBuf {
     let p = root().join("samples/sample_720p_60.h264");
     assert!(p.is_file(), "{} is missing: run ci/samples.sh", p.display());
     p
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A child process killed on drop.

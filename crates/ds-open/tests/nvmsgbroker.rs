@@ -9,7 +9,8 @@
 //! what a subscriber received: every payload id, and nothing else.
 #[path = "support/broker_pipeline.rs"]
 mod broker_pipeline;
-use broker_pipeline::{free_port, BrokerPipeline, Feed};
+use broker_pipeline::{BrokerPipeline, Feed};
+use ds_testkit::free_port;
 use gstreamer::prelude::*;
 use std::collections::BTreeSet;
 use std::io::{BufReader, Read, Write};

@@ -11,7 +11,8 @@
 //! memory, counted drops).
 #[path = "support/broker_pipeline.rs"]
 mod broker_pipeline;
-use broker_pipeline::{free_port, BrokerPipeline, Feed};
+use broker_pipeline::{BrokerPipeline, Feed};
+use ds_testkit::free_port;
 use ds_testkit::kafka::{Broker, Received};
 use gstreamer::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};

@@ -9,7 +9,8 @@
 //! (mutual TLS) and one whose certificate is for another host name.
 #[path = "support/broker_pipeline.rs"]
 mod broker_pipeline;
-use broker_pipeline::{free_port, BrokerPipeline, Feed};
+use broker_pipeline::{BrokerPipeline, Feed};
+use ds_testkit::free_port;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use rcgen::{

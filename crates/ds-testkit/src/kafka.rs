@@ -17,9 +17,10 @@
 //! let records = broker.consume("events");
 //! assert!(records.is_empty());
 //! ```
+use crate::free_port;
 use rskafka::client::partition::{OffsetAt, UnknownTopicHandling};
 use rskafka::client::{Client, ClientBuilder};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -58,13 +59,6 @@ pub fn tansu_bin() -> Option<PathBuf> {
             .map(|d| d.join("tansu"))
             .find(|p| p.is_file())
     })
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
 fn port_open(port: u16) -> bool {

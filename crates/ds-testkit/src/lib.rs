@@ -36,6 +36,15 @@ pub fn sample(name: &str) -> String {
         .to_string()
 }
 
+/// A TCP port on 127.0.0.1 that nothing listens on when asked (the OS
+/// picks it), for a server a test starts; panics when none can be had.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("no free port: {e}"))
+}
+
 /// A finished run of an app.
 #[derive(Debug)]
 pub struct Run {

@@ -9,17 +9,7 @@ use ds_core::OwnedBatchMeta;
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use gstreamer_app as gst_app;
-use std::net::TcpListener;
 use std::time::{Duration, Instant};
-
-/// A loopback port nothing listens on (at the time of asking).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A buffer with a batch meta carrying one payload user meta.
 pub fn buffer_with_payload(json: &str) -> gst::Buffer {
