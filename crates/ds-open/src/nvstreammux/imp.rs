@@ -15,7 +15,7 @@ use gstreamer as gst;
 use gstreamer_base as gst_base;
 use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex, MutexGuard};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 static CAT: LazyLock<gst::DebugCategory> = LazyLock::new(|| {
     gst::DebugCategory::new(
@@ -94,11 +94,11 @@ struct State {
     /// the next time.
     live: bool,
     upstream_latency: gst::ClockTime,
-    /// When the pad latencies were queried; `None`: to query again (as
+    /// The pad latencies were queried and hold; false: to query again (as
     /// the base class queries again: a new or released pad, a flush, a new
     /// stream, a latency query from downstream). Not periodically: a query
     /// into a source being rebuilt can wait for it.
-    latency_at: Option<Instant>,
+    pad_latencies_known: bool,
 }
 
 #[derive(Default)]
@@ -194,7 +194,7 @@ impl NvStreamMux {
             })
             .collect();
         let mut state = self.state();
-        state.latency_at = Some(Instant::now());
+        state.pad_latencies_known = true;
         for (index, pad, live, min) in per_pad {
             if let Some(p) = state
                 .pads
@@ -233,7 +233,7 @@ impl NvStreamMux {
     /// The base class queries upstream latency again (a new pad, a
     /// flush, a new stream): so do we, before the next batch.
     fn latency_changed(&self) {
-        self.state().latency_at = None;
+        self.state().pad_latencies_known = false;
     }
 
     /// The output frame rate: that of the lowest-numbered pad with caps.
@@ -711,7 +711,7 @@ impl AggregatorImpl for NvStreamMux {
             state.next_rr = 0;
             state.out = None;
             state.live = false;
-            state.latency_at = None;
+            state.pad_latencies_known = false;
             for p in state.pads.values_mut() {
                 p.frame_num = 0;
             }
@@ -894,8 +894,8 @@ impl AggregatorImpl for NvStreamMux {
 
     fn aggregate(&self, timeout: bool) -> Result<gst::FlowSuccess, gst::FlowError> {
         let settings = self.settings();
-        let stale = self.state().latency_at.is_none();
-        if stale {
+        let known = self.state().pad_latencies_known;
+        if !known {
             self.refresh_pad_latencies();
         }
         self.note_base_latency();
