@@ -7,7 +7,8 @@
 #   P2  deepstream-test1 --no-display frames/s on the sample vs a Python
 #       OpenCV + ONNX Runtime loop doing the same work (ci/bench/test1_opencv.py)
 #       and vs the model's inference-only bound (ds-open example infer_bench).
-#   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources.
+#   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources, with its profile:
+#       CPU time per frame, and inference alone at batch 1 and 4 (infer_bench, 1 thread).
 #   P4  INT8 (network-mode=1, models/nanodet-m-416.int8.calib from ci/models.sh):
 #       detections against FP32 (ci/bench/int8_accuracy.py), deepstream-test1 with
 #       the INT8 config vs the FP32 config, and vs the Python loop on the same INT8 model;
@@ -162,6 +163,7 @@ done
 # ---- P3 ----------------------------------------------------------------------
 p3_rows=()
 p3_fps=()
+p3_cpu=()
 for i in 0 1 2; do
   n=$((1 << i))
   frames=${test3_frames[$i]}
@@ -169,15 +171,32 @@ for i in 0 1 2; do
   for _ in $(seq "$n"); do inputs+=("$test3_input"); done
   say "P3: deepstream-test3 with $n source(s), $frames frames"
   t0=$(now)
-  "$tgt"/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}" \
-    >out/bench/p3_$n.txt 2>out/bench/p3_$n.err || { cat out/bench/p3_$n.err >&2; die "deepstream-test3 failed"; }
+  cpu=$(run_cpu out/bench/p3_$n.txt out/bench/p3_$n.err \
+    "$tgt"/release/deepstream-test3 --no-display --num-frames "$frames" -i "${inputs[@]}") ||
+    { cat out/bench/p3_$n.err >&2; die "deepstream-test3 failed"; }
   t1=$(now)
   got=$(grep -c '^Frame Number=' out/bench/p3_$n.txt)
   fps=$(awk -v n="$got" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", n / (b - a) }')
+  cpu_ms=$(awk -v c="$cpu" -v n="$got" 'BEGIN { printf "%.1f", 1000 * c / n }')
   p3_fps+=("$fps")
-  p3_rows+=("| $n | $got | $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') | $fps |")
+  p3_cpu+=("$cpu_ms")
+  p3_rows+=("| $n | $got | $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') | $fps | $cpu_ms | $(awk -v c="$cpu" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", c / (b - a) }') |")
 done
 p3_ratio=$(ratio "${p3_fps[2]}" "${p3_fps[0]}")
+p3_cpu_ratio=$(ratio "${p3_cpu[0]}" "${p3_cpu[2]}")
+# What batching saves in the inference itself: the model test3's config runs, one
+# ONNX Runtime thread (as each of nvinfer's inference workers), batch 1 against batch 4.
+p3_model=$model
+if grep -q '^network-mode=1' configs/dstest3_pgie_config.txt; then
+  p3_model=out/bench/nanodet-m-416.int8.onnx
+  "$tgt"/release/examples/quantize "$model" models/nanodet-m-416.int8.calib "$p3_model" >/dev/null
+fi
+p3_batch_ms=()
+for b in 1 4; do
+  line=$(INFER_THREADS=1 ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$PWD/models/onnxruntime/libonnxruntime.so} \
+    "$tgt"/release/examples/infer_bench "$p3_model" "$infer_frames" "$b" nospin)
+  p3_batch_ms+=("$(grep -o '[0-9.]* ms/frame' <<<"$line" | cut -d' ' -f1)")
+done
 
 # ---- P4 ----------------------------------------------------------------------
 calib=models/nanodet-m-416.int8.calib
@@ -318,11 +337,16 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo
   echo "Input: \`$test3_input\` per source, \`--no-display\`, stopped after the given number of frames in all."
   echo
-  echo "| sources | frames | seconds | aggregate frames/s |"
-  echo "|---|---|---|---|"
+  echo "| sources | frames | seconds | aggregate frames/s | CPU ms per frame | cores busy |"
+  echo "|---|---|---|---|---|---|"
   printf '%s\n' "${p3_rows[@]}"
   echo
   echo "Aggregate at 4 sources / at 1 source: **${p3_ratio}x** (target >= 1.3x: $(verdict "$p3_ratio" 1.3 '>='))."
+  echo
+  echo "Profile: CPU time (user + system) per frame at 1 source / at 4 sources = **${p3_cpu_ratio}x**. Once one"
+  echo "source keeps the $threads cores busy, 4 sources can only be faster by doing less CPU work per frame."
+  echo "Inference alone (\`infer_bench\`, $(basename "$p3_model"), 1 thread as each inference worker):"
+  echo "${p3_batch_ms[0]} ms per frame at batch 1, ${p3_batch_ms[1]} ms at batch 4."
   echo
   echo "## P4: INT8 (network-mode=1)"
   echo
