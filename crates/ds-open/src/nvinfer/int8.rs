@@ -86,8 +86,17 @@ pub fn prepare(
         let path = config.int8_calib_file.as_deref().ok_or_else(|| {
             "network-mode=1 (INT8) needs int8-calib-file (make one with ds-calibrate)".to_string()
         })?;
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read int8-calib-file '{}': {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "cannot read int8-calib-file '{}': no such file (make it with ds-calibrate; \
+                     for the sample detector run ci/models.sh calib)",
+                    path.display()
+                )
+            } else {
+                format!("cannot read int8-calib-file '{}': {e}", path.display())
+            }
+        })?;
         Some((path, bytes))
     } else {
         None
