@@ -46,6 +46,16 @@ fn pgie_config() -> PathBuf {
     )
 }
 
+/// `text` of the shipped config with its `../models/` paths (`onnx-file`,
+/// `int8-calib-file`, `model-engine-file`) made absolute, for a copy
+/// written elsewhere.
+fn absolute_models(text: &str) -> String {
+    text.replace(
+        "=../models/",
+        &format!("={}/", root().join("models").display()),
+    )
+}
+
 /// One object as a probe after the last nvinfer sees it.
 #[derive(Debug, Clone)]
 struct Obj {
@@ -312,11 +322,8 @@ fn network_type_other_attaches_only_the_tensor_meta() {
         .unwrap()
         .replace("network-type=0", "network-type=100")
         .replace("labelfile-path=labels_4class.txt\n", "")
-        .replace(
-            "onnx-file=../models/nanodet-m-416.onnx",
-            &format!("onnx-file={}", model().display()),
-        )
         .replace("gie-unique-id=1", "gie-unique-id=5\noutput-tensor-meta=1");
+    let text = absolute_models(&text);
     assert!(text.contains("network-type=100") && text.contains("gie-unique-id=5"));
     std::fs::write(&config, text).unwrap();
     let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
@@ -581,15 +588,10 @@ fn custom_parser_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
         .map(|l| match l {
             l if l.starts_with("custom-lib-path=") => format!("custom-lib-path={}", lib.display()),
             l if l.starts_with("parse-bbox-func-name=") => format!("parse-bbox-func-name={func}"),
-            l => l
-                .replace(
-                    "onnx-file=../models/",
-                    &format!("onnx-file={}/", root().join("models").display()),
-                )
-                .replace(
-                    "labelfile-path=",
-                    &format!("labelfile-path={}/", root().join("configs").display()),
-                ),
+            l => absolute_models(l).replace(
+                "labelfile-path=",
+                &format!("labelfile-path={}/", root().join("configs").display()),
+            ),
         })
         .map(|l| l + "\n")
         .collect();
