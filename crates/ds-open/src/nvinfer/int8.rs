@@ -9,7 +9,10 @@
 //!
 //! `int8-calib-file` is a TensorRT calibration cache ([`ds_model::calib`]), so the
 //! file `ds-calibrate` writes also serves TensorRT on a Jetson. `network-mode=1`
-//! without it is an error (TensorRT would need a calibrator; DeepStream has none).
+//! without it (unset or missing) is an error: DeepStream warns `INT8
+//! calibration file not specified. Trying FP16 mode.` and builds FP16
+//! (`nvdsinfer_model_builder.cpp`, DeepStream 6.3 sources), but FP16 runs FP32
+//! here, and a silent fallback would hide a missing cache.
 //! Any algorithm named in the header is read here. DeepStream's nvinfer hands
 //! the cache to TensorRT through an `IInt8EntropyCalibrator2`
 //! (`NvDsInferInt8Calibrator` in `libs/nvdsinfer/nvdsinfer_context_impl.cpp` of
