@@ -115,6 +115,8 @@ model() {
     if [[ $(sha "$ONNX") != "$ONNX_SHA256" ]]; then
       say "warning: SHA-256 of the new ONNX differs from the pin in ci/models.sh (converter changed?)"
     fi
+    # Prepared from the old model: the open nvinfer would rebuild it with a warning.
+    rm -f "$MODELS/nanodet-m-416.onnx_cpu_int8.engine"
     {
       cat "$dir/LICENSE"
       printf '\n---\n%s\n' \
