@@ -4,7 +4,8 @@
 #   P1  probe walk (4 frames x 100 objects): criterion bench of ds-core
 #       (crates/ds-core/benches/probe_walk.rs) vs the same walk in Python over
 #       the same C structures through ctypes (ci/bench/probe_walk.py).
-#   P2  deepstream-test1 --no-display frames/s on the sample vs a Python
+#   P2  deepstream-test1 --no-display frames/s on the sample, with an FP32 copy of its
+#       config (the shipped one runs INT8), vs a Python
 #       OpenCV + ONNX Runtime loop doing the same work (ci/bench/test1_opencv.py)
 #       and vs the model's inference-only bound (ds-open example infer_bench).
 #   P3  deepstream-test3 aggregate frames/s with 1, 2 and 4 sources, with its profile:
@@ -112,14 +113,31 @@ py_json=$("$py" ci/bench/probe_walk.py "$tgt"/release/libds_sys_shim.so out/benc
 py_obj=$("$py" -c 'import json,sys; print(json.loads(sys.argv[1])["ns_per_object"])' "$py_json")
 p1_ratio=$(ratio "$py_obj" "$rust_obj")
 
+# ---- test1's detector configs -------------------------------------------------
+# The shipped configs/dstest1_pgie_config.txt runs INT8 (network-mode=1, the cache of
+# ci/models.sh, model-engine-file). P2 compares test1 with the Python loop on the FP32 model:
+# an FP32 copy (network-mode=0, no cache, no engine file); P4 and P5 run the shipped INT8
+# config. Both with absolute paths, as they live in out/bench/.
+calib=models/nanodet-m-416.int8.calib
+[[ -f $calib ]] || die "$calib missing: run ci/models.sh calib"
+abs_paths=(-e "s|=\.\./models/|=$PWD/models/|" -e "s|^labelfile-path=|labelfile-path=$PWD/configs/|")
+fp32_cfg=out/bench/dstest1_pgie_fp32.txt
+sed "${abs_paths[@]}" -e '/^int8-calib-file=/d' -e '/^model-engine-file=/d' \
+  -e 's/^network-mode=.*/network-mode=0/' configs/dstest1_pgie_config.txt >"$fp32_cfg"
+int8_cfg=out/bench/dstest1_pgie_int8.txt
+sed "${abs_paths[@]}" configs/dstest1_pgie_config.txt >"$int8_cfg"
+grep -qx 'network-mode=1' "$int8_cfg" && grep -q "^int8-calib-file=$PWD/$calib\$" "$int8_cfg" ||
+  die "configs/dstest1_pgie_config.txt no longer runs INT8 with $calib: update ci/bench.sh"
+
 # ---- P2 ----------------------------------------------------------------------
 median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 rs_all=()
 py_all=()
 for round in $(seq "$p2_rounds"); do
-  say "P2 round $round/$p2_rounds: deepstream-test1 on $video"
+  say "P2 round $round/$p2_rounds: deepstream-test1 --config $fp32_cfg on $video"
   t0=$(now)
-  "$tgt"/release/deepstream-test1 --no-display "$video" >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
+  "$tgt"/release/deepstream-test1 --no-display --config "$fp32_cfg" "$video" \
+    >out/bench/p2_test1.txt 2>out/bench/p2_test1.err ||
     { cat out/bench/p2_test1.err >&2; die "deepstream-test1 failed"; }
   t1=$(now)
   rs_frames=$(grep -c '^Frame Number=' out/bench/p2_test1.txt)
@@ -199,14 +217,8 @@ for b in 1 4; do
 done
 
 # ---- P4 ----------------------------------------------------------------------
-calib=models/nanodet-m-416.int8.calib
-[[ -f $calib ]] || die "$calib missing: run ci/models.sh calib"
 int8_model=out/bench/nanodet-m-416.int8.onnx
 "$tgt"/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
-int8_cfg=out/bench/dstest1_pgie_int8.txt
-sed -e "s|^onnx-file=\.\./|onnx-file=$PWD/|" -e "s|^labelfile-path=|labelfile-path=$PWD/configs/|" \
-  -e "s|^network-mode=0|network-mode=1\nint8-calib-file=$PWD/$calib|" \
-  configs/dstest1_pgie_config.txt >"$int8_cfg"
 say "P4: INT8 detections vs FP32"
 acc=$("$py" ci/bench/int8_accuracy.py "$video" "$model" "$int8_model" "$threads")
 acc_get() { "$py" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$acc" "$1"; }
@@ -310,7 +322,7 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo
   echo "| run | frames | frames/s |"
   echo "|---|---|---|"
-  echo "| deepstream-test1 --no-display (Rust, open backend) | $rs_frames | $rs_fps |"
+  echo "| deepstream-test1 --no-display --config (FP32 copy of the shipped config, \`$fp32_cfg\`) | $rs_frames | $rs_fps |"
   echo "| Python loop: OpenCV decode + ONNX Runtime + numpy post-processing + cv2 drawing | $py_frames | $py_fps |"
   echo "| inference-only bound: NanoDet 416x416 through ONNX Runtime, $threads threads, best of spin/nospin | $infer_frames | $bound |"
   echo
@@ -335,7 +347,8 @@ verdict() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == "<=") ? v <=
   echo
   echo "## P3: deepstream-test3 batching"
   echo
-  echo "Input: \`$test3_input\` per source, \`--no-display\`, stopped after the given number of frames in all."
+  echo "Input: \`$test3_input\` per source, \`--no-display\`, stopped after the given number of frames in all;"
+  echo "the shipped config (configs/dstest3_pgie_config.txt, INT8)."
   echo
   echo "| sources | frames | seconds | aggregate frames/s | CPU ms per frame | cores busy |"
   echo "|---|---|---|---|---|---|"

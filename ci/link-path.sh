@@ -81,7 +81,9 @@ nv() {
 
 inputs() {
   [[ -s $SAMPLE ]] || ci/samples.sh
-  [[ -s models/nanodet-m-416.onnx && -s models/onnxruntime/libonnxruntime.so ]] || ci/models.sh
+  # The INT8 cache too: the apps' open detector configs name it (network-mode=1).
+  [[ -s models/nanodet-m-416.onnx && -s models/onnxruntime/libonnxruntime.so &&
+    -s models/nanodet-m-416.int8.calib ]] || ci/models.sh
 }
 
 shim() {

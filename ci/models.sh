@@ -22,7 +22,10 @@
 #                                    (TRT-100300-MinMaxCalibration), written by ds-calibrate from
 #                                    24 frames of samples/sample_720p.h264 preprocessed as
 #                                    configs/dstest1_pgie_config.txt asks (after the 1920x1080
-#                                    muxer scaling); network-mode=1 configs name it
+#                                    muxer scaling); the open backend's detector configs
+#                                    (configs/*_config.txt, network-mode=1) name it, and the
+#                                    open nvinfer saves the model quantised with it next to
+#                                    it, as models/nanodet-m-416.onnx_cpu_int8.engine
 #   models/onnxruntime/libonnxruntime.so
 #                                    ONNX Runtime's shared library, from the PyPI wheel
 #                                    onnxruntime 1.31.1 (MIT), loaded by the open nvinfer
@@ -112,6 +115,8 @@ model() {
     if [[ $(sha "$ONNX") != "$ONNX_SHA256" ]]; then
       say "warning: SHA-256 of the new ONNX differs from the pin in ci/models.sh (converter changed?)"
     fi
+    # Prepared from the old model: the open nvinfer would rebuild it with a warning.
+    rm -f "$MODELS/nanodet-m-416.onnx_cpu_int8.engine"
     {
       cat "$dir/LICENSE"
       printf '\n---\n%s\n' \
@@ -339,6 +344,9 @@ calib() {
     --config "$ROOT/configs/dstest1_pgie_config.txt" --video "$video" \
     --frames 24 --step 30 --size 1920x1080 --method minmax --out "$cache.part"
   mv "$cache.part" "$cache"
+  # The open nvinfer would rebuild it anyway (its header holds the cache's fingerprint), with a
+  # warning: remove it now.
+  rm -f "$MODELS/nanodet-m-416.onnx_cpu_int8.engine"
   say "$(basename "$cache"): $(($(wc -l <"$cache") - 1)) tensor scales"
 }
 
@@ -349,6 +357,16 @@ case ${1:-all} in
   images) images ;;
   runtime) runtime ;;
   calib) calib ;;
-  all) model; classifiers; labels; images; runtime; if [[ -f $ROOT/samples/sample_720p.h264 ]]; then calib; fi ;;
+  all)
+    model; classifiers; labels; images; runtime
+    # The cache is made from the sample clip: ci/samples.sh first (ci/demo.sh and ci/test.sh
+    # run it before this script).
+    if [[ -f $ROOT/samples/sample_720p.h264 ]]; then
+      calib
+    else
+      say "warning: samples/sample_720p.h264 missing: no INT8 calibration cache; the open" \
+        "backend's detector configs (network-mode=1) need it: run ci/samples.sh, then ci/models.sh calib"
+    fi
+    ;;
   *) die "usage: ci/models.sh [model|classifiers|labels|images|runtime|calib|all]" ;;
 esac

@@ -20,6 +20,8 @@
 //! | missing model | `missing_model` | `Error: … model '…' not found …` |
 //! | model of the wrong input shape | `model_of_wrong_input_shape` | `Error: … takes 1 input channels but model-color-format=1 needs 3` / `… do not look like NanoDet's …` |
 //! | missing label file | `missing_label_file` | `Error: … cannot read label file …` |
+//! | missing INT8 calibration cache | `missing_calibration_cache` | `Error: … cannot read int8-calib-file '…': no such file (… ci/models.sh calib)` |
+//! | engine file not writable (read-only models/) | `unwritable_engine_file_is_a_warning` | exit 0, one `Warning:` line naming the file (DeepStream also goes on) |
 //! | output on a full disk | `output_on_a_full_disk` | `Error: …` from the file sink, exit 1 |
 //! | Ctrl-C (SIGINT) | `sigint_ends_with_a_playable_mp4` | EOS, exit 0, MP4 finalised |
 //! | RSS over 10k frames (ignored: long) | `rss_is_flat_over_a_long_run` | prints the slope; see ci/rss.sh |
@@ -164,15 +166,17 @@ fn head_of_sample(percent: usize) -> Vec<u8> {
 }
 
 /// The repository's test1 config with absolute paths (the config's paths
-/// are relative to its own directory), edited by `edit` line by line.
+/// are relative to its own directory: `onnx-file`, `int8-calib-file` and
+/// `model-engine-file` in ../models, the labels beside it), edited by
+/// `edit` line by line.
 fn config(dir: &TempDir, edit: impl Fn(&str) -> String) -> PathBuf {
     let text = std::fs::read_to_string(root().join("configs/dstest1_pgie_config.txt")).unwrap();
-    let model = root().join("models/nanodet-m-416.onnx");
+    let models = root().join("models");
     let labels = root().join("configs/labels_4class.txt");
     let mut out = String::new();
     for line in text.lines() {
-        let line = if line.starts_with("onnx-file=") {
-            format!("onnx-file={}", model.display())
+        let line = if line.contains("=../models/") {
+            line.replace("=../models/", &format!("={}/", models.display()))
         } else if line.starts_with("labelfile-path=") {
             format!("labelfile-path={}", labels.display())
         } else {
@@ -396,9 +400,15 @@ fn model_of_wrong_input_shape() {
         "{} is missing: run ci/models.sh",
         gender.display()
     );
+    // In FP32 (the shipped INT8 config's cache is the detector's) and
+    // without the detector's engine file.
     let swap = |l: &str| {
         if l.starts_with("onnx-file=") {
             format!("onnx-file={}", gender.display())
+        } else if l.starts_with("network-mode=") {
+            "network-mode=0".into()
+        } else if l.starts_with("int8-calib-file=") || l.starts_with("model-engine-file=") {
+            String::new()
         } else {
             l.into()
         }
@@ -425,6 +435,58 @@ fn model_of_wrong_input_shape() {
         }
     });
     assert_fails(&dir, &sample(), Some(&cfg), "do not look like NanoDet's");
+}
+
+/// The shipped config runs INT8 with the cache ci/models.sh makes: without
+/// it, one line that says how to make it.
+#[test]
+fn missing_calibration_cache() {
+    let dir = TempDir::new("nocalib");
+    let cache = dir.path("gone.calib");
+    let cfg = config(&dir, |l| {
+        if l.starts_with("int8-calib-file=") {
+            format!("int8-calib-file={}", cache.display())
+        } else {
+            l.into()
+        }
+    });
+    let line = assert_fails(&dir, &sample(), Some(&cfg), "gone.calib");
+    assert!(line.contains("ci/models.sh calib"), "{line}");
+}
+
+/// A model-engine-file that cannot be written (read-only models/; here its
+/// folder is a file, which stops root too): one warning, and the run goes
+/// on with the model prepared in memory, as DeepStream goes on when it
+/// cannot save an engine.
+#[test]
+fn unwritable_engine_file_is_a_warning() {
+    let dir = TempDir::new("noengine");
+    dir.write("models", "");
+    let engine = dir.path("models").join("nanodet.engine");
+    let cfg = config(&dir, |l| {
+        if l.starts_with("model-engine-file=") {
+            format!("model-engine-file={}", engine.display())
+        } else {
+            l.into()
+        }
+    });
+    let input = dir.write("short.h264", head_of_sample(10));
+    let run = test1(&[
+        "--no-display",
+        "--config",
+        cfg.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", run.stderr);
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", run.stderr);
+    assert!(lines[0].starts_with("Warning: "), "{}", run.stderr);
+    assert!(
+        lines[0].contains("cannot write model-engine-file") && lines[0].contains("nanodet.engine"),
+        "{}",
+        run.stderr
+    );
+    assert!(frames(&run) > 0);
 }
 
 #[test]

@@ -46,6 +46,16 @@ fn pgie_config() -> PathBuf {
     )
 }
 
+/// `text` of the shipped config with its `../models/` paths (`onnx-file`,
+/// `int8-calib-file`, `model-engine-file`) made absolute, for a copy
+/// written elsewhere.
+fn absolute_models(text: &str) -> String {
+    text.replace(
+        "=../models/",
+        &format!("={}/", root().join("models").display()),
+    )
+}
+
 /// One object as a probe after the last nvinfer sees it.
 #[derive(Debug, Clone)]
 struct Obj {
@@ -211,21 +221,57 @@ fn props<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, s)| (*k, s.as_str())).collect()
 }
 
+/// `config` in FP32: `network-mode=0`, no calibration cache or engine file,
+/// relative paths made absolute; written to `dir`.
+fn fp32_copy(dir: &TempDir, config: &Path) -> PathBuf {
+    let base = config.parent().unwrap();
+    let text: String = std::fs::read_to_string(config)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("int8-calib-file=") && !l.starts_with("model-engine-file="))
+        .map(|l| match l.split_once('=') {
+            Some(("network-mode", _)) => "network-mode=0\n".to_string(),
+            Some((k @ ("onnx-file" | "labelfile-path"), v)) => {
+                format!("{k}={}\n", base.join(v).display())
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    let name = config.file_name().unwrap().to_string_lossy();
+    dir.write(&format!("fp32_{name}"), &text)
+}
+
 #[test]
 fn detects_people_and_vehicles_on_the_sample() {
-    // The shipped config (the parser library) and the built-in parser.
+    // The shipped config (the parser library) and the built-in parser, in
+    // FP32: the van below was checked by eye on every frame there.
+    let dir = TempDir::new("fp32-detect");
     for config in [pgie_config(), builtin_pgie_config()] {
+        let config = fp32_copy(&dir, &config);
         eprintln!("{}", config.display());
         let config = config.to_string_lossy().into_owned();
         let frames = run(10, &[&[("config-file-path", config.as_str())]]).unwrap();
-        sees_people_and_the_van(&frames);
+        sees_people_and_the_van(&frames, 10);
+    }
+    // The configs as shipped (INT8): the same people; the parked van's
+    // score sits near pre-cluster-threshold and INT8 drops it on some
+    // frames (found on 5 of these 10 at 1280x720 with ci/models.sh's cache;
+    // crates/ds-open/tests/nvinfer_int8.rs pins INT8 against FP32 at the
+    // apps' 1920x1080, where it is found on 9 of 12 or more).
+    for config in [pgie_config(), builtin_pgie_config()] {
+        let config = config.to_string_lossy().into_owned();
+        let frames = run(10, &[&[("config-file-path", config.as_str())]]).unwrap();
+        sees_people_and_the_van(&frames, 4);
     }
 }
 
-fn sees_people_and_the_van(frames: &[Frame]) {
+/// The people on each of the 10 frames, and the van on at least
+/// `van_frames` of them.
+fn sees_people_and_the_van(frames: &[Frame], van_frames: usize) {
     assert_eq!(frames.len(), 10);
     // Checked by eye on the clip's first frames: three people walking and a
     // white van parked top right (1280x720, letterboxed 960x720 picture).
+    let mut van = 0;
     for (i, f) in frames.iter().enumerate() {
         let persons: Vec<&Obj> = f.objects.iter().filter(|o| o.class_id == 2).collect();
         let vehicles: Vec<&Obj> = f.objects.iter().filter(|o| o.class_id == 0).collect();
@@ -234,7 +280,6 @@ fn sees_people_and_the_van(frames: &[Frame]) {
             "frame {i}: {:?}",
             f.objects
         );
-        assert!(!vehicles.is_empty(), "frame {i}: {:?}", f.objects);
         for o in &f.objects {
             let [l, t, w, h] = o.rect;
             assert!(
@@ -248,13 +293,14 @@ fn sees_people_and_the_van(frames: &[Frame]) {
             assert_eq!((o.label.as_str(), o.text.as_str()), (expected, expected));
         }
         // The van, top right.
-        assert!(
-            vehicles
-                .iter()
-                .any(|v| v.rect[0] > 900.0 && v.rect[1] < 150.0),
-            "frame {i}"
-        );
+        if vehicles
+            .iter()
+            .any(|v| v.rect[0] > 900.0 && v.rect[1] < 150.0)
+        {
+            van += 1;
+        }
     }
+    assert!(van >= van_frames, "the van on {van} of 10 frames");
 }
 
 #[test]
@@ -312,11 +358,8 @@ fn network_type_other_attaches_only_the_tensor_meta() {
         .unwrap()
         .replace("network-type=0", "network-type=100")
         .replace("labelfile-path=labels_4class.txt\n", "")
-        .replace(
-            "onnx-file=../models/nanodet-m-416.onnx",
-            &format!("onnx-file={}", model().display()),
-        )
         .replace("gie-unique-id=1", "gie-unique-id=5\noutput-tensor-meta=1");
+    let text = absolute_models(&text);
     assert!(text.contains("network-type=100") && text.contains("gie-unique-id=5"));
     std::fs::write(&config, text).unwrap();
     let frames = run(3, &[&[("config-file-path", config.to_str().unwrap())]]).unwrap();
@@ -581,15 +624,10 @@ fn custom_parser_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
         .map(|l| match l {
             l if l.starts_with("custom-lib-path=") => format!("custom-lib-path={}", lib.display()),
             l if l.starts_with("parse-bbox-func-name=") => format!("parse-bbox-func-name={func}"),
-            l => l
-                .replace(
-                    "onnx-file=../models/",
-                    &format!("onnx-file={}/", root().join("models").display()),
-                )
-                .replace(
-                    "labelfile-path=",
-                    &format!("labelfile-path={}/", root().join("configs").display()),
-                ),
+            l => absolute_models(l).replace(
+                "labelfile-path=",
+                &format!("labelfile-path={}/", root().join("configs").display()),
+            ),
         })
         .map(|l| l + "\n")
         .collect();

@@ -1221,7 +1221,22 @@ fn shipped_dstest1_config() {
     assert_eq!(c.net_scale_factor, 0.0174);
     assert_eq!(c.offsets, vec![103.53, 116.28, 123.675]);
     assert_eq!(c.model_color_format, ModelColorFormat::Bgr);
-    assert_eq!(c.network_mode, NetworkMode::Fp32);
+    // INT8 as NVIDIA's detector configs: the cache ci/models.sh makes, and
+    // the engine file the open nvinfer writes next to it (real paths where
+    // they exist).
+    assert_eq!(c.network_mode, NetworkMode::Int8);
+    let real = |p: &str| {
+        let p = root.join(p);
+        std::fs::canonicalize(&p).unwrap_or(p)
+    };
+    assert_eq!(
+        c.int8_calib_file,
+        Some(real("models/nanodet-m-416.int8.calib"))
+    );
+    assert_eq!(
+        c.model_engine_file,
+        Some(real("models/nanodet-m-416.onnx_cpu_int8.engine"))
+    );
     assert_eq!(c.num_detected_classes, 4);
     assert_eq!(c.interval, 0);
     assert_eq!(c.gie_unique_id, 1);

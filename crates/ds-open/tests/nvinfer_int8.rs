@@ -59,9 +59,20 @@ fn calibrate(out: &Path) {
     assert!(status.success());
 }
 
-/// test1's config with `extra` keys appended to `[property]` (absolute paths).
+/// test1's config with its precision keys (`network-mode`,
+/// `int8-calib-file`, `model-engine-file`) replaced by `extra`, at the top
+/// of `[property]` (absolute paths).
 fn config(dir: &Scratch, name: &str, extra: &str) -> PathBuf {
-    let text = std::fs::read_to_string(root().join("configs/dstest1_pgie_config.txt")).unwrap();
+    let text: String = std::fs::read_to_string(root().join("configs/dstest1_pgie_config.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| {
+            !["network-mode=", "int8-calib-file=", "model-engine-file="]
+                .iter()
+                .any(|k| l.starts_with(k))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
     let configs = root().join("configs").canonicalize().unwrap();
     let text = text
         .replace(
@@ -78,7 +89,6 @@ fn config(dir: &Scratch, name: &str, extra: &str) -> PathBuf {
             "labelfile-path=",
             &format!("labelfile-path={}/", configs.display()),
         )
-        .replace("network-mode=0\n", "")
         .replace("[property]\n", &format!("[property]\n{extra}\n"));
     let p = dir.path(name);
     std::fs::write(&p, text).unwrap();
@@ -289,4 +299,93 @@ fn bad_calibration_caches_are_one_line_errors() {
     );
     let e = counts(&cfg, 2).unwrap_err();
     assert!(e.contains("truncated file?"), "{e}");
+}
+
+#[test]
+fn an_engine_file_that_cannot_be_written_is_a_warning_and_the_model_runs() {
+    // A read-only models/ (or any unwritable place): DeepStream goes on
+    // without saving the engine; so does the open nvinfer, with a note
+    // the element posts as a warning. The engine's folder is a file here,
+    // which stops root too (CI runs as root, whom permission bits don't).
+    let dir = Scratch::new("unwritable");
+    let cache = dir.path("nanodet.calib");
+    calibrate(&cache);
+    std::fs::write(dir.path("models"), b"").unwrap();
+    let engine = dir.path("models").join("nanodet.engine");
+    let cfg = config(
+        &dir,
+        "int8.txt",
+        &format!(
+            "network-mode=1\nint8-calib-file={}\nmodel-engine-file={}",
+            cache.display(),
+            engine.display()
+        ),
+    );
+    let c = parsed(&cfg);
+    let onnx = c.onnx_file.clone().unwrap();
+    let p = int8::prepare(&c, &onnx, c.model_engine_file.as_deref()).unwrap();
+    assert_eq!((p.precision, p.from_engine_file), ("int8", false));
+    assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
+    assert!(
+        p.notes[0].contains("cannot write model-engine-file")
+            && p.notes[0].contains("nanodet.engine"),
+        "{:?}",
+        p.notes
+    );
+    // Through the element: the pipeline runs and detects.
+    let frames = counts(&cfg, 2).unwrap();
+    assert!(frames.iter().all(|c| c[2] >= 2), "{frames:?}");
+}
+
+#[test]
+fn the_shipped_detector_configs_run_int8_with_the_cache_of_ci_models_sh() {
+    // Every open-backend config of the NanoDet detector names the cache
+    // ci/models.sh makes and one engine file (the prepared model does not
+    // depend on batch-size); the ssd-parser's stays FP32 (its comment says
+    // why).
+    let configs = root().join("configs");
+    let mut int8_configs = 0;
+    for entry in std::fs::read_dir(&configs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "txt") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.contains("\nonnx-file=../models/nanodet-m-416.onnx\n") {
+            continue;
+        }
+        let c = parsed(&path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name == "dstest_ssd_nopostprocess.txt" {
+            assert!(!int8::wants_int8(&c), "{name}");
+            continue;
+        }
+        assert!(int8::wants_int8(&c), "{name}: network-mode=1");
+        assert_eq!(
+            c.int8_calib_file.as_deref(),
+            Some(
+                need(
+                    root().join("models/nanodet-m-416.int8.calib"),
+                    "ci/models.sh calib"
+                )
+                .canonicalize()
+                .unwrap()
+                .as_path()
+            ),
+            "{name}"
+        );
+        let engine = c.model_engine_file.clone().expect("model-engine-file");
+        assert_eq!(
+            engine.file_name().unwrap(),
+            "nanodet-m-416.onnx_cpu_int8.engine",
+            "{name}"
+        );
+        int8_configs += 1;
+    }
+    assert_eq!(int8_configs, 7, "the detector configs of the apps");
+    // The shipped config prepares (quantises, or loads its engine file).
+    let c = parsed(&root().join("configs/dstest1_pgie_config.txt"));
+    let onnx = c.onnx_file.clone().unwrap();
+    let p = int8::prepare(&c, &onnx, c.model_engine_file.as_deref()).unwrap();
+    assert_eq!(p.precision, "int8");
 }

@@ -30,10 +30,7 @@ impl Config {
             .unwrap();
         let configs = root().join("configs").canonicalize().unwrap();
         let text = text
-            .replace(
-                "onnx-file=../models/",
-                &format!("onnx-file={}/", models.display()),
-            )
+            .replace("=../models/", &format!("={}/", models.display()))
             .replace(
                 "labelfile-path=",
                 &format!("labelfile-path={}/", configs.display()),

@@ -90,8 +90,9 @@ fn custom_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
                 format!("custom-lib-path={}", lib.display())
             }
             l if l.starts_with("parse-bbox-func-name=") => format!("parse-bbox-func-name={func}"),
-            l if l.starts_with("onnx-file=") => {
-                format!("onnx-file={}", models.join("nanodet-m-416.onnx").display())
+            // onnx-file, int8-calib-file, model-engine-file.
+            l if l.contains("=../models/") => {
+                l.replace("=../models/", &format!("={}/", models.display()))
             }
             l if l.starts_with("labelfile-path=") => {
                 format!(
@@ -104,6 +105,24 @@ fn custom_config(dir: &TempDir, lib: &Path, func: &str) -> PathBuf {
         .map(|l| l + "\n")
         .collect();
     dir.write(&format!("{func}.txt"), &text)
+}
+
+/// The built-in parser's config (ds-testkit) in FP32: network-mode=0, no
+/// calibration cache or engine file, paths absolute.
+fn builtin_fp32_config(dir: &TempDir) -> PathBuf {
+    let builtin = ds_testkit::parser::builtin_pgie_config();
+    let root = root().canonicalize().unwrap();
+    let text: String = std::fs::read_to_string(&builtin)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("int8-calib-file=") && !l.starts_with("model-engine-file="))
+        .map(|l| match l {
+            "network-mode=1" => "network-mode=0\n".to_string(),
+            l => l.replace("=../../../", &format!("={}/", root.display())) + "\n",
+        })
+        .collect();
+    assert!(text.contains("\nnetwork-mode=0\n"), "{text}");
+    dir.write("builtin_fp32.txt", &text)
 }
 
 #[test]
@@ -133,7 +152,10 @@ fn the_both_backends_config_gives_the_builtin_parsers_objects() {
     // configs/nvidia/nanodet_pgie_config.txt as it is: its bare
     // custom-lib-path is not next to it (unless copied there, as NVIDIA's
     // nvinfer needs), so the open nvinfer finds cargo's build of the library.
-    let builtin = run(&ds_testkit::parser::builtin_pgie_config()).unwrap();
+    // It runs FP32 (network-mode=0): so does the built-in parser's config
+    // here (the shipped ones run INT8).
+    let dir = TempDir::new("fp32");
+    let builtin = run(&builtin_fp32_config(&dir)).unwrap();
     let custom = run(&root().join("configs/nvidia/nanodet_pgie_config.txt")).unwrap();
     assert_eq!(builtin, custom);
 }

@@ -26,8 +26,9 @@
 //!   (DeepStream reads some of these leniently).
 //! - Keys for TensorRT, Caffe, UFF, TLT, DLA and NVIDIA's scaling hardware
 //!   (see the crate's `configs/README.md`) are accepted and type-checked but
-//!   have no effect on the open backend; `model-engine-file` is parsed so the
-//!   element can say that it is ignored.
+//!   have no effect on the open backend, except `network-mode`,
+//!   `int8-calib-file` and `model-engine-file`, which choose, quantise and
+//!   cache the model ONNX Runtime runs (see `nvinfer::int8`).
 //! - Extension keys in `[property]`: `class-map` ([`ClassMap`], maps
 //!   model classes onto the application's classes, dropping the others),
 //!   `onnxruntime-lib` (path to `libonnxruntime.so`), and

@@ -20,6 +20,7 @@
 //! that is not ours (a TensorRT engine named by a config written for
 //! NVIDIA's nvinfer) is treated the same way: rebuilt, never trusted.
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 const MAGIC: &str = "ds-open-engine 1";
 
@@ -83,17 +84,41 @@ pub fn load(path: &Path, key: &Key) -> Result<Vec<u8>, Miss> {
     Ok(body.to_vec())
 }
 
-/// Writes `model` for `key` to `path` (through a temporary file, renamed, so
-/// a reader never sees half a file).
+/// A temporary file name next to `path`, unique to this process and call:
+/// several processes (and several nvinfer elements of one process) may
+/// build the same engine file at once.
+fn temp_path(path: &Path) -> std::path::PathBuf {
+    static SEQ: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map_or_else(|| "engine".into(), |n| n.to_string_lossy());
+    path.with_file_name(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Writes `model` for `key` to `path`: into a temporary file of its own in
+/// the same directory, then renamed over `path`, so a reader (another
+/// process starting the same config) sees the old file, no file or the
+/// whole new one, never part of one, and concurrent writers of the same
+/// engine each replace it whole. On failure nothing is left behind; the
+/// error names the file (the caller warns and goes on with the model in
+/// memory, as DeepStream goes on when it cannot save an engine).
 pub fn store(path: &Path, key: &Key, model: &[u8]) -> Result<(), String> {
     let mut data = header(key, model.len()).into_bytes();
     data.extend_from_slice(model);
-    let tmp = path.with_extension("tmp-ds-open");
+    let tmp = temp_path(path);
     std::fs::write(&tmp, &data)
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
-            format!("cannot write model-engine-file '{}': {e}", path.display())
+            format!(
+                "cannot write model-engine-file '{}' ({e}); the model is prepared in memory at \
+                 each start",
+                path.display()
+            )
         })
 }
 
@@ -121,6 +146,73 @@ mod tests {
         assert_eq!(load(&path, &other), Err(Miss::Stale));
         std::fs::write(&path, b"TensorRT engine bytes").unwrap();
         assert_eq!(load(&path, &key), Err(Miss::Foreign));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn concurrent_writers_and_readers_never_see_part_of_a_file() {
+        // Several writers store the same engine file while readers load it
+        // (processes starting the same config at once): every load finds
+        // no file or the whole model, and no temporary file is left.
+        let dir = std::env::temp_dir().join(format!("ds-open-engine-race-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.engine");
+        let key = Key {
+            precision: "int8",
+            model: fingerprint(b"model"),
+            calib: None,
+        };
+        let model: Vec<u8> = (0..4_000_000u32).map(|i| (i % 251) as u8).collect();
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..5 {
+                        store(&path, &key, &model).unwrap();
+                    }
+                });
+            }
+            for _ in 0..2 {
+                s.spawn(|| {
+                    for _ in 0..40 {
+                        match load(&path, &key) {
+                            Ok(bytes) => assert!(bytes == model, "a partial or mixed model"),
+                            Err(Miss::Missing) => {}
+                            Err(e) => panic!("a reader saw a damaged file: {e:?}"),
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(load(&path, &key).unwrap(), model);
+        let names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["m.engine"], "temporary files left");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_unwritable_engine_file_is_an_error_naming_it_and_leaves_nothing() {
+        // The folder is a file (a permission bit would not stop root, who
+        // runs CI): the write fails whoever runs the test.
+        let dir = std::env::temp_dir().join(format!("ds-open-engine-ro-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let not_a_dir = dir.join("models");
+        std::fs::write(&not_a_dir, b"").unwrap();
+        let path = not_a_dir.join("m.engine");
+        let key = Key {
+            precision: "fp32",
+            model: 1,
+            calib: None,
+        };
+        let e = store(&path, &key, b"onnx").unwrap_err();
+        assert!(
+            e.contains("cannot write model-engine-file") && e.contains("m.engine"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'), "{e}");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

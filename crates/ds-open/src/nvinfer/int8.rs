@@ -9,7 +9,10 @@
 //!
 //! `int8-calib-file` is a TensorRT calibration cache ([`ds_model::calib`]), so the
 //! file `ds-calibrate` writes also serves TensorRT on a Jetson. `network-mode=1`
-//! without it is an error (TensorRT would need a calibrator; DeepStream has none).
+//! without it (unset or missing) is an error: DeepStream warns `INT8
+//! calibration file not specified. Trying FP16 mode.` and builds FP16
+//! (`nvdsinfer_model_builder.cpp`, DeepStream 6.3 sources), but FP16 runs FP32
+//! here, and a silent fallback would hide a missing cache.
 //! Any algorithm named in the header is read here. DeepStream's nvinfer hands
 //! the cache to TensorRT through an `IInt8EntropyCalibrator2`
 //! (`NvDsInferInt8Calibrator` in `libs/nvdsinfer/nvdsinfer_context_impl.cpp` of
@@ -86,8 +89,17 @@ pub fn prepare(
         let path = config.int8_calib_file.as_deref().ok_or_else(|| {
             "network-mode=1 (INT8) needs int8-calib-file (make one with ds-calibrate)".to_string()
         })?;
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read int8-calib-file '{}': {e}", path.display()))?;
+        let bytes = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "cannot read int8-calib-file '{}': no such file (make it with ds-calibrate; \
+                     for the sample detector run ci/models.sh calib)",
+                    path.display()
+                )
+            } else {
+                format!("cannot read int8-calib-file '{}': {e}", path.display())
+            }
+        })?;
         Some((path, bytes))
     } else {
         None
