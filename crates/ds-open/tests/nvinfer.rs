@@ -7,7 +7,7 @@ use ds_core::BatchMeta;
 use ds_model::nanodet;
 use ds_model::onnx::{Attribute, Dim, Graph, Initializer, Model, Node, ValueInfo};
 use ds_model::tensor::Tensor;
-use ds_testkit::parser::{builtin_pgie_config, compile_cpp_parser, TempDir};
+use ds_testkit::parser::{builtin_pgie_config, compile_cpp_parser, fp32_config_text, TempDir};
 use gstreamer as gst;
 use gstreamer::prelude::*;
 use std::path::{Path, PathBuf};
@@ -224,21 +224,8 @@ fn props<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
 /// `config` in FP32: `network-mode=0`, no calibration cache or engine file,
 /// relative paths made absolute; written to `dir`.
 fn fp32_copy(dir: &TempDir, config: &Path) -> PathBuf {
-    let base = config.parent().unwrap();
-    let text: String = std::fs::read_to_string(config)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("int8-calib-file=") && !l.starts_with("model-engine-file="))
-        .map(|l| match l.split_once('=') {
-            Some(("network-mode", _)) => "network-mode=0\n".to_string(),
-            Some((k @ ("onnx-file" | "labelfile-path"), v)) => {
-                format!("{k}={}\n", base.join(v).display())
-            }
-            _ => format!("{l}\n"),
-        })
-        .collect();
     let name = config.file_name().unwrap().to_string_lossy();
-    dir.write(&format!("fp32_{name}"), &text)
+    dir.write(&format!("fp32_{name}"), &fp32_config_text(config))
 }
 
 #[test]

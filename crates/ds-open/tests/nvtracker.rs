@@ -483,18 +483,7 @@ fn people_on_the_sample_keep_their_ids() {
     // tracker, not the quantised detector.
     let dir = Scratch::new("fp32-pgie");
     let configs = root().join("configs").canonicalize().unwrap();
-    let fp32: String = std::fs::read_to_string(configs.join("dstest1_pgie_config.txt"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with("int8-calib-file=") && !l.starts_with("model-engine-file="))
-        .map(|l| match l.split_once('=') {
-            Some(("network-mode", _)) => "network-mode=0\n".to_string(),
-            Some((k @ ("onnx-file" | "labelfile-path"), v)) => {
-                format!("{k}={}\n", configs.join(v).display())
-            }
-            _ => format!("{l}\n"),
-        })
-        .collect();
+    let fp32 = ds_testkit::parser::fp32_config_text(&configs.join("dstest1_pgie_config.txt"));
     let pgie = dir.write("pgie_fp32.txt", &fp32);
     ds_open::init().unwrap();
     let frames = 30;

@@ -97,6 +97,30 @@ pub fn builtin_pgie_config() -> PathBuf {
         .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The text of the detector config `config` in FP32, for tests whose figures
+/// were set on FP32 detections: `network-mode=0`, without the calibration
+/// cache and the engine file, with `onnx-file` and `labelfile-path` made
+/// absolute (the text can be written anywhere).
+pub fn fp32_config_text(config: &Path) -> String {
+    let base = config
+        .parent()
+        .expect("a config file's folder")
+        .canonicalize()
+        .unwrap_or_else(|e| panic!("{}: {e}", config.display()));
+    std::fs::read_to_string(config)
+        .unwrap_or_else(|e| panic!("{}: {e}", config.display()))
+        .lines()
+        .filter(|l| !l.starts_with("int8-calib-file=") && !l.starts_with("model-engine-file="))
+        .map(|l| match l.split_once('=') {
+            Some(("network-mode", _)) => "network-mode=0\n".to_string(),
+            Some((k @ ("onnx-file" | "labelfile-path"), v)) => {
+                format!("{k}={}\n", base.join(v).display())
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect()
+}
+
 /// The shared library `file_name` that cargo built with the running test:
 /// a dependency's `cdylib` lands in `target/<profile>/deps/` (where the test
 /// binary is), a root package's also one folder up. Panics when it is in
