@@ -11,7 +11,6 @@
 mod broker_pipeline;
 use broker_pipeline::{BrokerPipeline, Feed};
 use ds_testkit::free_port;
-use gstreamer as gst;
 use gstreamer::prelude::*;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -602,21 +601,7 @@ fn mqtt_tls_failure_with_retry_on_start_is_a_warning() {
     ]);
     p.play().unwrap();
     send(&p, "retry", 3);
-    p.src.end_of_stream().unwrap();
-    let mut warnings = Vec::new();
-    let t0 = Instant::now();
-    loop {
-        assert!(t0.elapsed() < Duration::from_secs(30), "no EOS");
-        let Some(msg) = p.bus.timed_pop(gst::ClockTime::from_mseconds(100)) else {
-            continue;
-        };
-        match msg.view() {
-            gst::MessageView::Eos(_) => break,
-            gst::MessageView::Error(e) => panic!("pipeline error: {}", e.error()),
-            gst::MessageView::Warning(w) => warnings.push(w.error().to_string()),
-            _ => {}
-        }
-    }
+    let warnings = p.finish(Duration::from_secs(30));
     eprintln!("{warnings:#?}");
     let lost: Vec<_> = warnings
         .iter()
