@@ -128,6 +128,10 @@ int8_cfg=out/bench/dstest1_pgie_int8.txt
 sed "${abs_paths[@]}" configs/dstest1_pgie_config.txt >"$int8_cfg"
 grep -qx 'network-mode=1' "$int8_cfg" && grep -q "^int8-calib-file=$PWD/$calib\$" "$int8_cfg" ||
   die "configs/dstest1_pgie_config.txt no longer runs INT8 with $calib: update ci/bench.sh"
+# The INT8 model those configs run (the FP32 model quantised with the cache), for the peers
+# that take a model rather than a config: P3's infer_bench, P4's accuracy and Python loop.
+int8_model=out/bench/nanodet-m-416.int8.onnx
+"$tgt"/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
 
 # ---- P2 ----------------------------------------------------------------------
 median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
@@ -205,10 +209,7 @@ p3_cpu_ratio=$(ratio "${p3_cpu[0]}" "${p3_cpu[2]}")
 # What batching saves in the inference itself: the model test3's config runs, one
 # ONNX Runtime thread (as each of nvinfer's inference workers), batch 1 against batch 4.
 p3_model=$model
-if grep -q '^network-mode=1' configs/dstest3_pgie_config.txt; then
-  p3_model=out/bench/nanodet-m-416.int8.onnx
-  "$tgt"/release/examples/quantize "$model" models/nanodet-m-416.int8.calib "$p3_model" >/dev/null
-fi
+if grep -q '^network-mode=1' configs/dstest3_pgie_config.txt; then p3_model=$int8_model; fi
 p3_batch_ms=()
 for b in 1 4; do
   line=$(INFER_THREADS=1 ORT_DYLIB_PATH=${ORT_DYLIB_PATH:-$PWD/models/onnxruntime/libonnxruntime.so} \
@@ -217,8 +218,6 @@ for b in 1 4; do
 done
 
 # ---- P4 ----------------------------------------------------------------------
-int8_model=out/bench/nanodet-m-416.int8.onnx
-"$tgt"/release/examples/quantize "$model" "$calib" "$int8_model" >/dev/null
 say "P4: INT8 detections vs FP32"
 acc=$("$py" ci/bench/int8_accuracy.py "$video" "$model" "$int8_model" "$threads")
 acc_get() { "$py" -c 'import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$acc" "$1"; }
